@@ -1,0 +1,679 @@
+"""Municipal shares of a national amount: the key of BEK nr. 1629 for UDK's administration
+contributions, and plain population for DUT compensation.
+
+The rules
+---------
+Udbetaling Danmark-loven § 22: the municipalities pay contributions that cover UDK's
+administration of the tasks moved from them. BEK nr. 1629 af 16/11/2020 (from budget year
+2021) splits them by population, counting a municipality's inhabitants above 150,000 at
+74.4 %::
+
+    weight_k = min(pop_k, 150000) + 0.744 * max(pop_k - 150000, 0)
+    share_k  = amount * weight_k / sum_j weight_j
+
+DUT compensation (the block grant adjustment for changed municipal tasks) is distributed
+by plain population: ``key="population"``, ``weight_k = pop_k``.
+
+Rounding to the øre
+-------------------
+A share is a whole number of øre (1 øre = 0.01 kr. = 1e-8 mio. kr.) and the shares add up
+to the amount exactly, by the largest-remainder (Hamilton) method:
+
+1. the amount is rounded to whole øre (half away from zero);
+2. each municipality gets the whole øre of its exact quota ``amount * weight / total``
+   (rounded down);
+3. the øre left over (fewer than the number of municipalities) go one each to the
+   municipalities with the largest remainders; equal remainders go to the lower
+   municipality code.
+
+Quotas are computed in exact rational arithmetic, reading every number as the decimal it
+prints as (0.744 is 744/1000, 0.1 is 1/10), so binary float noise never decides who gets
+an øre. `allocate_ore` returns the øre as integers; `allocate` returns mio. kr., where
+each value is the float nearest to its whole-øre amount (``round(x * 1e8)`` gives the øre
+back exactly).
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import math
+import re
+import unicodedata
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import data
+from .errors import ParameterError
+
+KEYS = ("bek1629", "population")
+# BEK nr. 1629 af 16/11/2020: a municipality's inhabitants above the threshold count at the
+# reduced weight.
+BEK1629_THRESHOLD = 150_000
+BEK1629_WEIGHT = 0.744
+ORE_PER_MIO_DKK = 100_000_000  # 1 mio. kr. = 100,000,000 øre
+COUNTRY_NAME = "Hele landet"
+
+# Largest øre amount that a float holds exactly (2**53 øre, about 90 mio. mio. kr.).
+_MAX_ORE = 2**53
+
+
+# --------------------------------------------------------------------------- exact numbers
+
+def _exact(value, parameter: str) -> Fraction:
+    """A number as an exact fraction of the decimal it prints as."""
+    if isinstance(value, bool):
+        raise ParameterError(f"{parameter}={value!r} is not a number; give a number")
+    if isinstance(value, (int, np.integer)):
+        return Fraction(int(value))
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, Decimal):
+        decimal = value
+    else:
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ParameterError(f"{parameter}={value!r} is not a number; "
+                                 "give a number such as 12.5") from None
+        if not math.isfinite(number):
+            raise ParameterError(f"{parameter}={value!r} is not a finite number; "
+                                 "give a number such as 12.5")
+        decimal = Decimal(repr(number))
+    if not decimal.is_finite():
+        raise ParameterError(f"{parameter}={value!r} is not a finite number; "
+                             "give a number such as 12.5")
+    return Fraction(decimal)
+
+
+def _round_half_away(value: Fraction) -> int:
+    whole = math.floor(abs(value) + Fraction(1, 2))
+    return whole if value >= 0 else -whole
+
+
+def _to_ore(amount, parameter: str = "amount") -> int:
+    ore = _round_half_away(_exact(amount, parameter) * ORE_PER_MIO_DKK)
+    if abs(ore) > _MAX_ORE:
+        raise ParameterError(f"{parameter}={amount!r} mio. kr. is too large to share to the "
+                             f"øre; give an amount below {_MAX_ORE / ORE_PER_MIO_DKK:,.0f} "
+                             "mio. kr.")
+    return ore
+
+
+# --------------------------------------------------------------------------- population
+
+def _population_column(table: pd.DataFrame) -> str:
+    candidates = [c for c in table.columns if str(c).startswith("population")]
+    if len(candidates) != 1:
+        found = ", ".join(map(str, candidates)) or "none"
+        raise ParameterError(f"population: the table needs exactly one population column "
+                             f"(found {found}); pass a Series of population indexed by "
+                             "municipality code instead")
+    return candidates[0]
+
+
+def _population_series(population) -> pd.Series:
+    """Population as a Series indexed by municipality code, sorted by code."""
+    if isinstance(population, pd.DataFrame):
+        if "municipality_code" not in population.columns:
+            raise ParameterError("population: the table has no column 'municipality_code'; "
+                                 "give the municipalities table as loaded by "
+                                 "data.load_municipalities(), or a Series indexed by code")
+        column = _population_column(population)
+        codes = population["municipality_code"]
+        if codes.isna().any():
+            raise ParameterError("population: the table has a row without municipality_code")
+        series = pd.Series(population[column].to_numpy(dtype=object),
+                           index=pd.Index(codes.astype("int64").to_numpy(),
+                                          name="municipality_code"))
+    elif isinstance(population, pd.Series):
+        series = population.copy()
+        series.index = series.index.rename("municipality_code")
+    elif isinstance(population, dict):
+        series = pd.Series(population, dtype=object).rename_axis("municipality_code")
+    else:
+        raise ParameterError(f"population: expected a Series indexed by municipality code or "
+                             f"the municipalities table, got {type(population).__name__}")
+    if series.empty:
+        raise ParameterError("population: no municipalities given; give at least one")
+    codes = [_as_code(c) for c in series.index]
+    if None not in codes:  # codes as plain ints, whether given as Int64, "101" or "0101"
+        series.index = pd.Index(codes, dtype="int64", name="municipality_code")
+    duplicated = series.index[series.index.duplicated()]
+    if len(duplicated):
+        raise ParameterError(f"population: municipality code {duplicated[0]} appears more "
+                             "than once; give one population per municipality")
+    try:
+        series = series.sort_index()
+    except TypeError:
+        pass  # mixed index types: keep the given order, which then breaks ties
+    return series
+
+
+def _exact_population(series: pd.Series) -> list[Fraction]:
+    values = []
+    for code, value in series.items():
+        if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+            raise ParameterError(f"population of municipality {code} is missing; "
+                                 "fill in the number of inhabitants")
+        exact = _exact(value, f"population of municipality {code}")
+        if exact < 0:
+            raise ParameterError(f"population of municipality {code} is negative ({value}); "
+                                 "give the number of inhabitants (0 or more)")
+        values.append(exact)
+    return values
+
+
+def _check_key(key: str, threshold, weight) -> tuple[Fraction, Fraction]:
+    if key not in KEYS:
+        raise ParameterError(f"key={key!r} is not an allocation key; use one of: 'bek1629' "
+                             "(BEK nr. 1629 af 16/11/2020, UDK's administration "
+                             "contributions), 'population' (plain population, as for DUT)")
+    exact_threshold = _exact(threshold, "threshold")
+    exact_weight = _exact(weight, "weight")
+    if exact_threshold < 0:
+        raise ParameterError(f"threshold={threshold!r} is negative; give the number of "
+                             "inhabitants counted in full (BEK nr. 1629: 150000)")
+    if exact_weight < 0:
+        raise ParameterError(f"weight={weight!r} is negative; give the weight of the "
+                             "inhabitants above the threshold as a decimal (BEK nr. 1629: "
+                             "0.744)")
+    return exact_threshold, exact_weight
+
+
+def _exact_weights(population: list[Fraction], key: str, threshold: Fraction,
+                   weight: Fraction) -> list[Fraction]:
+    if key == "population":
+        return list(population)
+    return [min(pop, threshold) + weight * max(pop - threshold, 0) for pop in population]
+
+
+def _integer_weights(weights: list[Fraction]) -> list[int]:
+    # One common denominator turns the weights into integers with the same ratios.
+    denominator = math.lcm(*(w.denominator for w in weights))
+    scaled = [int(w * denominator) for w in weights]
+    if sum(scaled) == 0:
+        raise ParameterError("population: the weights sum to zero (no inhabitants); "
+                             "there is nothing to share the amount by")
+    return scaled
+
+
+def allocation_weights(population, key: str = "bek1629", threshold=BEK1629_THRESHOLD,
+                       weight=BEK1629_WEIGHT) -> pd.Series:
+    """Each municipality's weight in the allocation key.
+
+    key="bek1629" (BEK nr. 1629 af 16/11/2020, Udbetaling Danmark-loven § 22):
+
+        weight = min(pop, threshold) + weight * max(pop - threshold, 0)
+
+    with threshold = 150,000 and weight = 0.744; key="population" (DUT): weight = pop
+    (threshold and weight are then not used).
+
+    `population` is a Series indexed by municipality code or the municipalities table as
+    loaded by `data.load_municipalities()`. Returns a float Series named "weight", indexed
+    by municipality code in ascending order.
+
+    >>> pop = pd.Series({101: 632_340, 825: 1_786})
+    >>> allocation_weights(pop).round(2).tolist()  # 150000 + 0.744 * 482340
+    [508860.96, 1786.0]
+    >>> allocation_weights(pop, key="population").tolist()
+    [632340.0, 1786.0]
+    """
+    exact_threshold, exact_weight = _check_key(key, threshold, weight)
+    series = _population_series(population)
+    weights = _exact_weights(_exact_population(series), key, exact_threshold, exact_weight)
+    return pd.Series([float(w) for w in weights], index=series.index, name="weight",
+                     dtype="float64")
+
+
+# --------------------------------------------------------------------------- allocation
+
+def _largest_remainder(total_ore: int, weights: list[int]) -> list[int]:
+    """Split `total_ore` in proportion to integer `weights`, to whole øre, exactly."""
+    total_weight = sum(weights)
+    quotas = [total_ore * w for w in weights]
+    shares = [q // total_weight for q in quotas]
+    remainders = [q % total_weight for q in quotas]
+    left_over = total_ore - sum(shares)  # 0 <= left_over < len(weights)
+    # ties go to the earlier position, i.e. the lower municipality code
+    order = sorted(range(len(weights)), key=lambda i: (-remainders[i], i))
+    for i in order[:left_over]:
+        shares[i] += 1
+    return shares
+
+
+def _amounts(amount):
+    """(amounts as a Series, whether the caller gave several) for a scalar or a vector."""
+    if isinstance(amount, pd.DataFrame):
+        raise ParameterError("amount: give one amount or a Series of amounts indexed by "
+                             "year, not a table (e.g. table.set_index('year')[column])")
+    if isinstance(amount, dict):
+        return pd.Series(amount, dtype=object), True
+    if isinstance(amount, pd.Series):
+        return amount, True
+    if isinstance(amount, (list, tuple, np.ndarray)):
+        array = np.asarray(amount, dtype=object)
+        if array.ndim == 0:
+            return pd.Series([array.item()]), False
+        if array.ndim != 1:
+            raise ParameterError(f"amount: expected one amount per year (1-D), got an "
+                                 f"array of shape {array.shape}")
+        return pd.Series(list(array), dtype=object), True
+    return pd.Series([amount], dtype=object), False
+
+
+def allocate_ore(amount, population, key: str = "bek1629", threshold=BEK1629_THRESHOLD,
+                 weight=BEK1629_WEIGHT):
+    """Each municipality's share of a national amount (mio. kr.) in whole øre (int64).
+
+    share = amount * weight_k / sum(weights), rounded to whole øre by largest remainder so
+    that the shares sum to the amount (rounded to the øre) exactly; see `allocate` and the
+    module docstring for the key and the rounding rule.
+
+    >>> pop = pd.Series({101: 200_000, 147: 100_000})
+    >>> # weights 150000 + 0.744 * 50000 = 187200 and 100000; quotas in øre
+    >>> # 65181058.50 - 0.0042 and 34818941.50 + 0.0042: the left-over øre goes to 147
+    >>> allocate_ore(1.0, pop).tolist()
+    [65181058, 34818942]
+    """
+    exact_threshold, exact_weight = _check_key(key, threshold, weight)
+    series = _population_series(population)
+    weights = _integer_weights(
+        _exact_weights(_exact_population(series), key, exact_threshold, exact_weight))
+    amounts, several = _amounts(amount)
+    columns = {}
+    for label, value in amounts.items():
+        name = f"amount[{label!r}]" if several else "amount"
+        columns[label] = _largest_remainder(_to_ore(value, name), weights)
+    if not several:
+        return pd.Series(columns[0], index=series.index, name="share_ore", dtype="int64")
+    frame = pd.DataFrame({label: pd.Series(values, index=series.index, dtype="int64")
+                          for label, values in columns.items()},
+                         index=series.index, columns=list(amounts.index))
+    frame.columns = pd.Index(list(amounts.index), name=amounts.index.name)
+    return frame
+
+
+def allocate(amount, population, key: str = "bek1629", threshold=BEK1629_THRESHOLD,
+             weight=BEK1629_WEIGHT):
+    """Each municipality's share of a national amount, in mio. kr., to the øre.
+
+    key="bek1629": the key of BEK nr. 1629 af 16/11/2020 for the municipalities'
+    contributions to Udbetaling Danmark's administration (Udbetaling Danmark-loven § 22):
+
+        weight_k = min(pop_k, threshold) + weight * max(pop_k - threshold, 0)
+        share_k  = amount * weight_k / sum_j weight_j
+
+    with threshold = 150,000 inhabitants and weight = 0.744. key="population": weight_k =
+    pop_k, the way DUT compensation is distributed.
+
+    Shares are whole øre and sum to the amount (rounded to the øre) exactly: largest-
+    remainder rounding, ties to the lower municipality code (see the module docstring).
+
+    `amount` is one amount (-> Series indexed by municipality code) or a Series / dict /
+    list of amounts, e.g. by year (-> DataFrame municipality x year, each column summing to
+    its amount). `population` is a Series indexed by municipality code or the
+    municipalities table as loaded. `allocate_ore` gives the same shares as int øre.
+
+    >>> pop = pd.Series({101: 200_000, 147: 100_000})
+    >>> allocate(1.0, pop).tolist()  # weights 187200 and 100000
+    [0.65181058, 0.34818942]
+    >>> allocate({2020: 3.0, 2021: 1.0}, pop, key="population").round(8).to_dict("list")
+    {2020: [2.0, 1.0], 2021: [0.66666667, 0.33333333]}
+    """
+    ore = allocate_ore(amount, population, key=key, threshold=threshold, weight=weight)
+    # int / 1e8 is the float nearest to the decimal øre amount (both exact, one rounding)
+    shares = ore.astype("float64") / ORE_PER_MIO_DKK
+    if isinstance(shares, pd.Series):
+        shares.name = "share_mio_dkk"
+    return shares
+
+
+def allocation_key_table(municipalities: pd.DataFrame | None = None, key: str = "bek1629",
+                         threshold=BEK1629_THRESHOLD, weight=BEK1629_WEIGHT,
+                         amount=None) -> pd.DataFrame:
+    """The allocation key as a tidy table for a handout, one row per municipality.
+
+    Columns: municipality_code, municipality, region_code, region, population, weight
+    (see `allocation_weights`), share_pct = 100 * weight / sum(weights); with a single
+    `amount` (mio. kr.) also share_mio_dkk (see `allocate`) and kr_per_inhabitant =
+    share * 1,000,000 / population. Rows in municipality code order. `municipalities`
+    defaults to data.load_municipalities() (BEK nr. 1629 af 16/11/2020 for key="bek1629").
+
+    >>> table = pd.DataFrame({"municipality_code": [101, 147],
+    ...     "municipality": ["København", "Frederiksberg"], "region_code": [1084, 1084],
+    ...     "region": ["Region Hovedstaden"] * 2, "population": [200_000, 100_000]})
+    >>> allocation_key_table(table)["share_pct"].round(4).tolist()  # 187200 / 287200
+    [65.1811, 34.8189]
+    """
+    table = data.load_municipalities() if municipalities is None else municipalities
+    missing = [c for c in ("municipality_code", "municipality", "region_code", "region")
+               if c not in table.columns]
+    if missing:
+        raise ParameterError(f"municipalities: the table lacks the column(s) "
+                             f"{', '.join(missing)}; give the table as loaded by "
+                             "data.load_municipalities()")
+    exact_threshold, exact_weight = _check_key(key, threshold, weight)
+    population = _population_series(table)
+    exact = _exact_weights(_exact_population(population), key, exact_threshold, exact_weight)
+    total = sum(exact)
+    if total == 0:
+        raise ParameterError("municipalities: the population sums to zero; "
+                             "there is nothing to share by")
+    info = table.assign(municipality_code=table["municipality_code"].astype("int64"))
+    info = info.set_index("municipality_code").loc[population.index]
+    result = pd.DataFrame({
+        "municipality_code": population.index.astype("int64"),
+        "municipality": info["municipality"].to_numpy(),
+        "region_code": info["region_code"].astype("int64").to_numpy(),
+        "region": info["region"].to_numpy(),
+        "population": population.astype("float64").to_numpy(),
+        "weight": [float(w) for w in exact],
+        "share_pct": [float(100 * w / total) for w in exact],
+    })
+    if (result["population"] == result["population"].round()).all():
+        result["population"] = result["population"].astype("int64")
+    if amount is not None:
+        if not np.isscalar(amount) and not isinstance(amount, (Decimal, Fraction)):
+            raise ParameterError("amount: the key table takes one amount (mio. kr.); "
+                                 "use allocate() for amounts by year")
+        shares = allocate(amount, table, key=key, threshold=threshold, weight=weight)
+        result["share_mio_dkk"] = shares.to_numpy()
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_head = shares.to_numpy() * 1e6 / result["population"].to_numpy(dtype=float)
+        result["kr_per_inhabitant"] = np.where(result["population"] > 0, per_head, np.nan)
+    return result
+
+
+# --------------------------------------------------------------------------- names and codes
+
+# Danish letters as people type them without a Danish keyboard; Swedish/German ö and ä
+# are the same letters as ø and æ.
+_TRANSLITERATIONS = {"æ": ("ae", "a"), "ø": ("oe", "o"), "å": ("aa", "a")}
+_FOREIGN = str.maketrans({"ö": "ø", "ä": "æ"})
+
+
+def _strip_accents(text: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", text)
+                   if not unicodedata.combining(c))
+
+
+def _fold(text: str) -> str:
+    """The matching key of a name: lower case, æ/ø/å spelt ae/oe/aa, no accents, letters
+    and digits only ("Lyngby-Taarbæk" -> "lyngbytaarbaek")."""
+    text = str(text).casefold().translate(_FOREIGN)
+    for letter, (spelling, _) in _TRANSLITERATIONS.items():
+        text = text.replace(letter, spelling)
+    return re.sub(r"[^0-9a-z]", "", _strip_accents(text))
+
+
+def _spellings(name: str) -> set[str]:
+    """Every matching key of a name with æ/ø/å spelt either way ("Ærø": aeroe, aero, aroe,
+    aro)."""
+    text = str(name).casefold()
+    options = [_TRANSLITERATIONS.get(c, (c,)) for c in text]
+    return {_fold("".join(parts)) for parts in itertools.product(*options)}
+
+
+def _municipality_table(table) -> pd.DataFrame:
+    table = data.load_municipalities() if table is None else table
+    missing = [c for c in ("municipality_code", "municipality") if c not in table.columns]
+    if missing:
+        raise ParameterError(f"table: the municipalities table lacks the column(s) "
+                             f"{', '.join(missing)}; give the table as loaded by "
+                             "data.load_municipalities()")
+    return table
+
+
+def _names_by_code(table: pd.DataFrame) -> dict[int, str]:
+    return {int(code): str(name)
+            for code, name in zip(table["municipality_code"], table["municipality"], strict=True)}
+
+
+def _source_name(table: pd.DataFrame) -> str:
+    source = table.attrs.get("source_file")
+    return Path(source).name if source else "the municipalities table"
+
+
+def _closest_names(value, names: dict, n: int = 3) -> list:
+    """The keys of `names` (key -> display name) whose names are closest to `value`."""
+    folded = {key: _fold(name) for key, name in names.items()}
+    matches = difflib.get_close_matches(_fold(value), list(folded.values()), n=n, cutoff=0.4)
+    return [next(k for k, f in folded.items() if f == m) for m in matches]
+
+
+def _unknown_name(value, table: pd.DataFrame, what: str = "municipality",
+                  regions: dict | None = None) -> ParameterError:
+    names = _names_by_code(table)
+    choices = {("m", c): f"{n} ({c})" for c, n in names.items()}
+    choices_plain = {k: names[k[1]] for k in choices}
+    if regions:
+        choices_plain.update({("r", c): n for c, n in regions.items()})
+        choices.update({("r", c): f"{n} ({c})" for c, n in regions.items()})
+    close = _closest_names(value, choices_plain)
+    hint = "closest: " + ", ".join(choices[k] for k in close) if close else "no close match"
+    valid = "a municipality code (e.g. 101) or name"
+    if regions:
+        valid = "'all', a region name or code, or " + valid + "s separated by commas"
+    return ParameterError(f"unknown {what} {str(value)!r}; {hint}. Give {valid} from "
+                          f"{_source_name(table)} ({len(names)} municipalities)")
+
+
+def _as_code(value) -> int | None:
+    """The integer a code-like value stands for; None when it is not a code."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return int(value) if float(value).is_integer() else None
+    text = str(value).strip()
+    return int(text) if re.fullmatch(r"\d+", text) else None
+
+
+def resolve_municipality(value, table: pd.DataFrame | None = None) -> int:
+    """The municipality code for a code or a name.
+
+    Codes may be int or text, zero-padded or not (101, "101", "0101"). Names match without
+    regard to case, accents, hyphens and spaces, with æ/ø/å typed as ae/oe/aa or a/o/a
+    ("Koebenhavn", "kobenhavn" -> 101 København; "Aeroe" -> 492 Ærø). An unknown code or
+    name raises ParameterError naming the closest valid municipalities. `table` defaults to
+    data.load_municipalities().
+
+    >>> table = pd.DataFrame({"municipality_code": [101, 492],
+    ...                       "municipality": ["København", "Ærø"]})
+    >>> resolve_municipality("0101", table), resolve_municipality("Aeroe", table)
+    (101, 492)
+    """
+    table = _municipality_table(table)
+    names = _names_by_code(table)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise ParameterError(f"municipality={value!r} is empty; give a municipality code "
+                             f"(e.g. 101) or name from {_source_name(table)}")
+    code = _as_code(value)
+    if code is not None:
+        if code in names:
+            return code
+        nearest = sorted(names, key=lambda c: (abs(c - code), c))[:3]
+        listed = ", ".join(f"{names[c]} ({c})" for c in nearest)
+        raise ParameterError(f"unknown municipality code {str(value).strip()!r}; closest: "
+                             f"{listed}. Give a municipality code or name from "
+                             f"{_source_name(table)} ({len(names)} municipalities)")
+    wanted = [_fold(value)]
+    if wanted[0].endswith("kommune") and len(wanted[0]) > len("kommune"):
+        base = wanted[0][: -len("kommune")]  # "Aarhus Kommune", "Københavns Kommune"
+        wanted = [base, base[:-1]] if base.endswith("s") else [base]
+    spellings = {c: _spellings(n) for c, n in names.items()}
+    for key in wanted:
+        hits = {c for c, keys in spellings.items() if key in keys}
+        if hits:
+            break
+    if len(hits) == 1:
+        return hits.pop()
+    if len(hits) > 1:
+        listed = ", ".join(f"{names[c]} ({c})" for c in sorted(hits))
+        raise ParameterError(f"municipality {str(value)!r} is ambiguous: {listed}; "
+                             "give the code or the name with æ/ø/å")
+    raise _unknown_name(value, table)
+
+
+def _regions(table: pd.DataFrame) -> dict[int, str]:
+    if "region_code" not in table.columns or "region" not in table.columns:
+        raise ParameterError("table: the municipalities table lacks region_code/region; "
+                             "give the table as loaded by data.load_municipalities()")
+    return {int(c): str(n) for c, n in zip(table["region_code"], table["region"], strict=True)}
+
+
+def _region_keys(name: str) -> set[str]:
+    keys = _spellings(name)
+    bare = re.sub(r"^region\s+", "", name.strip(), flags=re.IGNORECASE)
+    return keys | _spellings(bare)
+
+
+def municipalities_in(selection, table: pd.DataFrame | None = None) -> list[int]:
+    """The municipality codes a selection stands for.
+
+    `selection` is "all" (every municipality), a region ("Region Midtjylland",
+    "Midtjylland" or its code 1082), a municipality code or name (see
+    `resolve_municipality`), or several of these separated by commas or given as a list.
+    Codes come in the order first selected (a region's and "all"'s in code order), each
+    once. An unknown part raises ParameterError with the closest valid choices.
+
+    >>> table = pd.DataFrame({"municipality_code": [101, 751, 825],
+    ...     "municipality": ["København", "Aarhus", "Læsø"],
+    ...     "region_code": [1084, 1082, 1081],
+    ...     "region": ["Region Hovedstaden", "Region Midtjylland", "Region Nordjylland"]})
+    >>> municipalities_in("Nordjylland, Aarhus, 101", table)
+    [825, 751, 101]
+    """
+    table = _municipality_table(table)
+    regions = _regions(table)
+    members: dict[int, list[int]] = {}
+    for code, region in sorted(zip(table["municipality_code"].astype("int64"),
+                                   table["region_code"].astype("int64"), strict=True)):
+        members.setdefault(int(region), []).append(int(code))
+    several = isinstance(selection, list | tuple | pd.Index | pd.Series | np.ndarray)
+    parts = [p.strip() if isinstance(p, str) else p
+             for part in (list(selection) if several else [selection])
+             for p in (part.split(",") if isinstance(part, str) else [part])]
+    parts = [p for p in parts if not (isinstance(p, str) and p == "")]
+    if not parts or any(p is None for p in parts):
+        raise ParameterError(f"selection={selection!r} is empty; give 'all', a region "
+                             "(e.g. 'Region Nordjylland') or municipality codes or names "
+                             "separated by commas")
+    chosen: dict[int, None] = {}  # an ordered set
+    for part in parts:
+        code = _as_code(part)
+        if isinstance(part, str) and _fold(part) in ("all", "alle"):
+            codes = sorted(int(c) for c in table["municipality_code"])
+        elif code is not None and code in regions:
+            codes = members[code]
+        elif code is None and (region := next(
+                (c for c, n in regions.items() if _fold(part) in _region_keys(n)), None)):
+            codes = members[region]
+        elif code is not None:
+            codes = [resolve_municipality(code, table)]
+        else:
+            try:
+                codes = [resolve_municipality(part, table)]
+            except ParameterError:
+                raise _unknown_name(part, table, "municipality or region", regions) from None
+        chosen.update(dict.fromkeys(codes))
+    return list(chosen)
+
+
+# --------------------------------------------------------------------------- per inhabitant
+
+def per_inhabitant(shares, population):
+    """Kroner per inhabitant: kr_per_inhabitant = share (mio. kr.) * 1,000,000 / population.
+
+    `shares` is a Series (or a DataFrame municipality x year) indexed by municipality code,
+    as `allocate` returns; `population` a Series indexed by code or the municipalities
+    table. A municipality without inhabitants gets NaN.
+
+    >>> per_inhabitant(pd.Series({101: 2.5}), pd.Series({101: 500_000})).tolist()
+    [5.0]
+    """
+    pop = _population_series(population).astype("float64").replace(0.0, np.nan)
+    unknown = shares.index.difference(pop.index)
+    if len(unknown):
+        raise ParameterError(f"population: no population for municipality code "
+                             f"{unknown[0]}; give the population of every municipality "
+                             "in the shares")
+    pop = pop.reindex(shares.index)
+    if isinstance(shares, pd.DataFrame):
+        return shares.mul(1e6).div(pop, axis=0)
+    return (shares * 1e6 / pop).rename("kr_per_inhabitant")
+
+
+def per_inhabitant_comparison(municipality, shares, table: pd.DataFrame | None = None
+                              ) -> pd.DataFrame:
+    """A municipality's amount per inhabitant beside its region's and the country's.
+
+    For each level (municipality, region, country):
+
+        kr_per_inhabitant = sum of shares (mio. kr.) * 1,000,000 / sum of population
+
+    over the municipalities of `shares` at that level, and relative_to_country =
+    kr_per_inhabitant / the country's. Under BEK nr. 1629 af 16/11/2020 every municipality
+    up to 150,000 inhabitants pays the same per inhabitant and the large cities less.
+
+    `shares` is what `allocate` returns (Series, or DataFrame municipality x year: then the
+    table has a `year` column, one block of three rows per year); `table` the
+    municipalities table (default data.load_municipalities()). Columns: [year,] level,
+    code, name, amount_mio_dkk, population, kr_per_inhabitant, relative_to_country.
+
+    >>> table = pd.DataFrame({"municipality_code": [101, 147, 825],
+    ...     "municipality": ["København", "Frederiksberg", "Læsø"],
+    ...     "region_code": [1084, 1084, 1081],
+    ...     "region": ["Region Hovedstaden", "Region Hovedstaden", "Region Nordjylland"],
+    ...     "population": [600_000, 100_000, 300_000]})
+    >>> shares = pd.Series({101: 6.0, 147: 1.0, 825: 2.0})
+    >>> per_inhabitant_comparison("København", shares, table)["kr_per_inhabitant"].tolist()
+    [10.0, 10.0, 9.0]
+    """
+    table = _municipality_table(table)
+    code = resolve_municipality(municipality, table)
+    regions = _regions(table)
+    population = _population_series(table).astype("float64")
+    region_of = dict(zip(table["municipality_code"].astype("int64"),
+                         table["region_code"].astype("int64"), strict=True))
+    frame = shares.to_frame(name=None) if isinstance(shares, pd.Series) else shares
+    unknown = frame.index.difference(population.index)
+    if len(unknown):
+        raise ParameterError(f"shares: municipality code {unknown[0]} is not in "
+                             f"{_source_name(table)}; allocate with the same table")
+    if code not in frame.index:
+        raise ParameterError(f"shares: no share for municipality {code}; allocate over a "
+                             "population that includes it")
+    region = int(region_of[code])
+    in_region = [c for c in frame.index if region_of[c] == region]
+    levels = [("municipality", code, _names_by_code(table)[code], [code]),
+              ("region", region, regions[region], in_region),
+              ("country", pd.NA, COUNTRY_NAME, list(frame.index))]
+    # sums per level first (vectorised over years), then one block of three rows per year
+    amounts = {level: frame.loc[codes].to_numpy(dtype=float).sum(axis=0)
+               for level, _, _, codes in levels}
+    people = {level: float(population[codes].sum()) for level, _, _, codes in levels}
+    rows = []
+    for position, label in enumerate(frame.columns):
+        country = (amounts["country"][position] * 1e6 / people["country"]
+                   if people["country"] else math.nan)
+        for level, level_code, name, _ in levels:
+            amount = float(amounts[level][position])
+            per_head = amount * 1e6 / people[level] if people[level] else math.nan
+            rows.append({"year": label, "level": level, "code": level_code, "name": name,
+                         "amount_mio_dkk": amount, "population": people[level],
+                         "kr_per_inhabitant": per_head,
+                         "relative_to_country": per_head / country if country else math.nan})
+    result = pd.DataFrame(rows)
+    result["code"] = result["code"].astype("Int64")
+    if isinstance(shares, pd.Series):
+        result = result.drop(columns="year")
+    if (result["population"] == result["population"].round()).all():
+        result["population"] = result["population"].astype("int64")
+    return result

@@ -1,0 +1,102 @@
+"""Report charts (matplotlib, Agg): quiet colours, Danish number format, sources under the plot."""
+
+from __future__ import annotations
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from . import fmt  # noqa: E402
+from .labels import label  # noqa: E402
+
+# One palette for every report, so a cost type has the same colour everywhere.
+PALETTE = {
+    "operation": "#1f4e79",
+    "implementation": "#5b9bd5",
+    "dual_operation": "#f4b183",
+    "new_tasks": "#c55a11",
+    "gross": "#1f4e79",
+    "net": "#70ad47",
+    "dut": "#a5a5a5",
+    "accent": "#c00000",
+}
+
+plt.rcParams.update({
+    "font.family": "DejaVu Sans",
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.grid": True,
+    "axes.grid.axis": "y",
+    "grid.color": "#d9d9d9",
+    "grid.linewidth": 0.6,
+    "axes.axisbelow": True,
+    "legend.frameon": False,
+    "svg.hashsalt": "udkecon",  # stable ids in the SVG, so reports are reproducible
+})
+
+
+def money_axis(ax, language: str = "da", decimals: int = 0) -> None:
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt.number(v, decimals, language)))
+    ax.set_ylabel(label("unit", language))
+
+
+def stacked_costs(by_type: pd.DataFrame, phase_spans: list[tuple[str, int, int]],
+                  language: str = "da", title: str = "", source_note: str = ""):
+    """Stacked columns by cost type per year, with the phases marked as brackets above."""
+    fig, ax = plt.subplots(figsize=(7.2, 3.9))
+    years = list(by_type.index)
+    bottom = pd.Series(0.0, index=by_type.index)
+    for cost_type in by_type.columns:
+        ax.bar(years, by_type[cost_type], bottom=bottom, width=0.62,
+               color=PALETTE.get(cost_type, "#7f7f7f"), label=label(cost_type, language))
+        bottom = bottom + by_type[cost_type]
+    for year, total in bottom.items():
+        ax.annotate(fmt.number(total, 1, language), (year, total), ha="center", va="bottom",
+                    xytext=(0, 2), textcoords="offset points", fontsize=8)
+    top = float(bottom.max())
+    for level, (name, first, last) in enumerate(phase_spans):
+        y = top * (1.10 + 0.11 * level)
+        ax.plot([first - 0.35, last + 0.35], [y, y], color="#404040", linewidth=1)
+        for end in (first - 0.35, last + 0.35):
+            ax.plot([end, end], [y, y - top * 0.025], color="#404040", linewidth=1)
+        ax.text((first + last) / 2, y + top * 0.015, name, ha="center", va="bottom", fontsize=8)
+    ax.set_ylim(0, top * (1.18 + 0.11 * len(phase_spans)))
+    ax.set_xticks(years, [str(y) for y in years])
+    money_axis(ax, language)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
+    if title:
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    if source_note:
+        fig.text(0.01, -0.02, source_note, fontsize=7, color="#595959", ha="left", va="top")
+    fig.tight_layout()
+    return fig
+
+
+def gross_net(net: pd.DataFrame, language: str = "da", title: str = "", source_note: str = ""):
+    """Gross cost, DUT compensation and net municipal cost per year (fixed prices)."""
+    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    years = list(net.index)
+    width = 0.38
+    ax.bar([y - width / 2 for y in years], net["gross_fixed"], width,
+           color=PALETTE["gross"], label=label("gross_cost", language))
+    ax.bar([y + width / 2 for y in years], net["net_fixed"], width,
+           color=PALETTE["net"], label=label("net_cost", language))
+    for year, gross, net_value in zip(years, net["gross_fixed"], net["net_fixed"], strict=True):
+        if gross - net_value > 0.05:
+            ax.annotate(f"DUT {fmt.number(gross - net_value, 1, language)}",
+                        (year + width / 2, net_value), ha="center", va="bottom",
+                        xytext=(0, 2), textcoords="offset points", fontsize=7, color="#404040")
+    ax.set_xticks(years, [str(y) for y in years])
+    money_axis(ax, language)
+    ax.legend(loc="upper right")
+    if title:
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    if source_note:
+        fig.text(0.01, -0.02, source_note, fontsize=7, color="#595959", ha="left", va="top")
+    fig.tight_layout()
+    return fig

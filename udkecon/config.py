@@ -1,0 +1,49 @@
+"""Every path and default in one place.
+
+Notebooks and scripts take their paths from here, never from string literals, so that a
+clone works wherever it lies and a scheduler can point `UDKECON_REPORTS_DIR` elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+PROJECT_ROOT = PACKAGE_DIR.parent
+DATA_DIR = PROJECT_ROOT / "data"
+RAW_DIR = DATA_DIR / "raw"
+NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+REPORTS_DIR = Path(os.environ.get("UDKECON_REPORTS_DIR", PROJECT_ROOT / "reports"))
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+
+# Reference data (real, with sources in data/raw/README.md and data/raw/sources.csv)
+CPI_FILE = RAW_DIR / "cpi_dk_annual_2015_100.csv"
+DISCOUNT_RATES_FILE = RAW_DIR / "discount_rates_dk.csv"
+MUNICIPALITIES_FILE = RAW_DIR / "municipalities_2020.csv"
+UDK_SYSTEMS_FILE = RAW_DIR / "udk_systems.csv"
+SLA_AVAILABILITY_FILE = RAW_DIR / "sla_availability_2019_2020.csv"
+SERVICE_CALLS_FILE = RAW_DIR / "serviceplatform_calls_2019_2020.csv"
+FINAL_ACCOUNT_FILE = RAW_DIR / "kombit_monopoly_break_final_account.csv"
+SOURCES_FILE = RAW_DIR / "sources.csv"
+
+# Illustrative figures (the sources do not give them; labelled so wherever they appear)
+COSTS_FILE = RAW_DIR / "udk_it_costs_2017_2021_illustrative.csv"
+DUT_FILE = RAW_DIR / "dut_compensation_2017_2021_illustrative.csv"
+PHASES_FILE = RAW_DIR / "phases.csv"
+
+DEFAULT_BASE_YEAR = 2020
+DEFAULT_LANGUAGE = "da"
+LANGUAGES = ("da", "en")
+PERIOD = (2017, 2021)
+
+# Money is shown in DKK millions throughout.
+UNIT_DA = "mio. kr."
+UNIT_EN = "DKK million"
+
+# Business cases (udkecon.business_case): scenario 0 = legacy continued, 1 = tendered
+MONOPOLY_BREAK_CASE_FILE = RAW_DIR / "business_case_monopoly_break.csv"
+UDK_SHARE_CASE_FILE = RAW_DIR / "business_case_udk_share_illustrative.csv"
+DEFAULT_DISCOUNT_RATE = "fm2021"  # Finansministeriet's schedule valid since 7 January 2021
+MONTE_CARLO_DRAWS = 100_000
+MONTE_CARLO_SEED = 20201001

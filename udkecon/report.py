@@ -1,0 +1,139 @@
+"""What a notebook shows a reader: title block, banners, Danish-formatted tables, figures.
+
+Each helper returns an IPython display object whose HTML the PDF template styles; the
+print stylesheet (templates/udkecon_report/print.css) turns the title block into the
+running header and the illustrative banner into a mark on every page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import io
+
+import pandas as pd
+from IPython.display import HTML
+
+from . import __version__, fmt
+from .labels import check_language, label
+
+
+def title_block(title: str, period: str, price_basis: str, sources: list[dict],
+                language: str = "da", illustrative: bool = False,
+                generated_at: dt.datetime | None = None, subtitle: str = "") -> HTML:
+    """The report's first block: title, period, price basis, sources, date, version."""
+    check_language(language)
+    generated_at = generated_at or fmt.generation_time()
+    rows = [
+        (label("period", language), period),
+        (label("price_basis", language), price_basis),
+        (label("sources", language), "<br>".join(
+            f"{html.escape(s['title_' + language])} – {html.escape(s['source'])}"
+            + (f" <em>({html.escape(label('illustrative_tag', language))})</em>"
+               if s.get("status") == "illustrative" else "")
+            for s in sources)),
+        (label("report_date", language), fmt.long_date(generated_at.date(), language)),
+        (label("version", language), f"udkecon {__version__}"),
+    ]
+    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v if k == label('sources', language) else html.escape(v)}</td></tr>"
+                   for k, v in rows)
+    parts = [f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
+    if subtitle:
+        parts.append(f'<p class="report-subtitle">{html.escape(subtitle)}</p>')
+    parts.append(f'<table class="meta">{body}</table>')
+    if illustrative:
+        parts.append(illustrative_banner(language).data)
+    parts.append("</div>")
+    return HTML("".join(parts))
+
+
+def illustrative_banner(language: str = "da") -> HTML:
+    """A visible warning; its text also becomes the mark in every page's margin."""
+    return HTML(f'<div class="illustrative-flag"><strong>'
+                f'{html.escape(label("illustrative_banner", language))}</strong>'
+                f'<span>{html.escape(label("illustrative_note", language))}</span></div>')
+
+
+def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
+          caption: str = "", note: str = "", total_row: str | None = None,
+          index_label: str | None = None) -> HTML:
+    """A table with Danish number format, numbers right-aligned, an optional total row.
+
+    `decimals` is one number of decimals or a mapping column -> decimals. Integers that
+    are years stay without grouping (2020, not 2.020).
+    """
+    check_language(language)
+    frame = frame.copy()
+    if total_row:
+        totals = frame.select_dtypes("number").sum()
+        frame.loc[total_row] = totals
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    index_name = index_label if index_label is not None else (frame.index.name or "")
+    rows = []
+    for key, record in frame.iterrows():
+        cells = []
+        for column, value in record.items():
+            places = decimals.get(column, 1) if isinstance(decimals, dict) else decimals
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                cells.append(f'<td class="num">{fmt.number(value, places, language)}</td>')
+            else:
+                cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
+        css = ' class="total"' if total_row and key == total_row else ""
+        rows.append(f"<tr{css}><th>{html.escape(str(key))}</th>{''.join(cells)}</tr>")
+    # caption as a heading in one unbreakable block: WeasyPrint may otherwise leave a
+    # <caption> at the foot of a page and its table on the next
+    caption_html = f'<p class="table-caption">{html.escape(caption)}</p>' if caption else ""
+    note_html = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
+    return HTML(f'<div class="table-block">{caption_html}<table class="report-table"><thead><tr>'
+                f"<th>{html.escape(str(index_name))}</th>{head}</tr></thead>"
+                f"<tbody>{''.join(rows)}</tbody></table>{note_html}</div>")
+
+
+def figure(fig, source: str = "") -> HTML:
+    """A matplotlib figure as inline SVG (sharp in the PDF) with its source line under it.
+
+    The figure is closed so that JupyterLab does not show it a second time.
+    """
+    import matplotlib.pyplot as plt
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
+    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
+    return HTML(f'<div class="figure-block">{svg}{note}</div>')
+
+
+def paragraph(text: str, css_class: str = "") -> HTML:
+    """Narrative text computed by the package (numbers already formatted)."""
+    css = f' class="{css_class}"' if css_class else ""
+    return HTML(f"<p{css}>{html.escape(text)}</p>")
+
+
+def heading(text: str, language: str = "da", level: int = 2) -> None:
+    """A section heading in the report (from code, so that it follows `language`)."""
+    from IPython.display import display
+
+    check_language(language)
+    display(HTML(f"<h{level}>{html.escape(text)}</h{level}>"))
+
+
+def source_note(analysis) -> str:
+    """'Kilde: ...' line for under a chart, with the illustrative mark when it applies."""
+    lang = analysis.language
+    titles = [s[f"title_{lang}"] for s in analysis.inputs if s.get("status") != "real"]
+    text = f"{label('source_prefix', lang)}: " + "; ".join(titles or [s[f"title_{lang}"]
+                                                                      for s in analysis.inputs])
+    return text + f". {analysis.index.describe(analysis.base_year, lang)}."
+
+
+def method_note(analysis, language: str = "da") -> None:
+    """The method section: formula, index and source, what is illustrative."""
+    from IPython.display import display
+
+    heading(label("method_heading", language), language)
+    display(paragraph(analysis.index.describe(analysis.base_year, language) + ". "
+                      + label("restate_formula", language, base_year=analysis.base_year)))
+    if analysis.illustrative:
+        display(paragraph(label("illustrative_note", language)))

@@ -1,0 +1,181 @@
+"""The one driver: execute a report notebook with papermill and publish what it produced.
+
+A run works in a staging folder inside the report folder; only when the notebook ran and
+the PDF rendered are the files moved over the previous ones (each with `os.replace`), and
+a manifest written. A failed run keeps its executed notebook as `<name>.failed.ipynb` for
+inspection and leaves the last good report untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from . import __version__, config, fmt
+from .errors import ParameterError, RunError
+
+# The reports `make report` produces: name -> notebook (the name is the default file stem).
+REPORTS = {
+    "udk_costs_fixed_prices": "udk_costs_fixed_prices.ipynb",
+}
+
+
+@dataclass(frozen=True)
+class Outputs:
+    """Where a notebook writes its files: `dir` and the common file stem."""
+
+    dir: Path
+    stem: str
+
+    def file(self, suffix: str) -> Path:
+        return self.dir / f"{self.stem}.{suffix.lstrip('.')}"
+
+    @property
+    def xlsx(self) -> Path:
+        return self.file("xlsx")
+
+
+def outputs(output_dir: str = "", output_name: str = "", default_name: str = "report") -> Outputs:
+    """The output folder and file stem a notebook writes to ('' = the default in reports/)."""
+    stem = output_name or default_name
+    folder = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    return Outputs(folder, stem)
+
+
+@dataclass
+class RunResult:
+    notebook: str
+    stem: str
+    output_dir: str
+    parameters: dict
+    status: str = "ok"
+    files: list[str] = field(default_factory=list)
+    failed_notebook: str | None = None
+    error: str | None = None
+    timings: dict = field(default_factory=dict)
+    inputs: dict = field(default_factory=dict)
+    fingerprint: str = ""
+    package_version: str = __version__
+    python: str = platform.python_version()
+    finished_at: str = ""
+
+
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
+    """sha256 of everything a run reads: the notebook, data/raw, and files named in parameters."""
+    files = {str(notebook): notebook}
+    files.update({f"data/raw/{p.name}": p for p in sorted(config.RAW_DIR.glob("*"))
+                  if p.is_file()})
+    for value in parameters.values():
+        if isinstance(value, str) and value and Path(value).is_file():
+            files[value] = Path(value)
+    return {name: _file_hash(path) for name, path in files.items()}
+
+
+def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) -> str:
+    """One hash of inputs, parameters and package version: equal means nothing changed."""
+    hashes = hashes if hashes is not None else input_hashes(notebook, parameters)
+    payload = json.dumps({"inputs": hashes, "parameters": parameters, "version": __version__},
+                         sort_keys=True, default=str)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def resolve_notebook(notebook) -> Path:
+    """A report name ('udk_costs_fixed_prices') or a notebook path -> the notebook's path."""
+    if str(notebook) in REPORTS:
+        return config.NOTEBOOKS_DIR / REPORTS[str(notebook)]
+    path = Path(notebook)
+    if not path.exists() and (config.NOTEBOOKS_DIR / path).exists():
+        path = config.NOTEBOOKS_DIR / path
+    if not path.exists():
+        raise ParameterError(f"notebook '{notebook}' not found; give a path or one of: "
+                             f"{', '.join(REPORTS)}")
+    return path
+
+
+def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
+                 pdf: bool = True, language: str | None = None,
+                 kernel_name: str = "python3") -> RunResult:
+    """Execute `notebook` with `parameters`, then publish its PDF and move outputs in place.
+
+    Raises RunError (after keeping the failed notebook) when the notebook fails.
+    """
+    import papermill as pm
+
+    from .publish import notebook_to_pdf, place
+
+    notebook = resolve_notebook(notebook)
+    parameters = dict(parameters or {})
+    stem = stem or parameters.get("output_name") or notebook.stem
+    final_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
+    final_dir.mkdir(parents=True, exist_ok=True)
+    staging = final_dir / f".staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    hashes = input_hashes(notebook, parameters)
+    result = RunResult(notebook=str(notebook), stem=stem, output_dir=str(final_dir),
+                       parameters=parameters, inputs=hashes,
+                       fingerprint=fingerprint(notebook, parameters, hashes))
+    language = language or parameters.get("language", config.DEFAULT_LANGUAGE)
+    executed = staging / f"{stem}.ipynb"
+    try:
+        started = time.perf_counter()
+        try:
+            pm.execute_notebook(str(notebook), str(executed),
+                                parameters={**parameters, "output_dir": str(staging),
+                                            "output_name": stem},
+                                kernel_name=kernel_name, progress_bar=False,
+                                cwd=str(config.NOTEBOOKS_DIR))
+        except Exception as exc:  # PapermillExecutionError, or a kernel that died
+            result.timings["execute_s"] = round(time.perf_counter() - started, 3)
+            result.status = "failed"
+            result.error = _one_line(exc)
+            if executed.exists():
+                failed = place(executed, final_dir / f"{stem}.failed.ipynb")
+                result.failed_notebook = str(failed)
+            _write_manifest(final_dir, result, succeeded=False)
+            where = (f"the failed notebook is {result.failed_notebook}"
+                     if result.failed_notebook else "the notebook did not start")
+            raise RunError(f"{notebook.name} failed: {result.error}; {where}; the last good "
+                           f"report in {final_dir} is unchanged") from None
+        result.timings["execute_s"] = round(time.perf_counter() - started, 3)
+        if pdf:
+            started = time.perf_counter()
+            notebook_to_pdf(executed, staging / f"{stem}.pdf", language=language,
+                            footer=f"udkecon {__version__} · {stem}")
+            result.timings["pdf_s"] = round(time.perf_counter() - started, 3)
+        for staged in sorted(staging.iterdir()):
+            if staged.is_file() and not staged.name.startswith("."):
+                result.files.append(str(place(staged, final_dir / staged.name)))
+        stale = final_dir / f"{stem}.failed.ipynb"
+        if stale.exists():
+            stale.unlink()
+        _write_manifest(final_dir, result, succeeded=True)
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _one_line(exc: Exception) -> str:
+    name = getattr(exc, "ename", type(exc).__name__)
+    value = getattr(exc, "evalue", str(exc))
+    return f"{name}: {value}".splitlines()[0][:400]
+
+
+def _write_manifest(folder: Path, result: RunResult, succeeded: bool) -> None:
+    from .publish import atomic_path
+
+    result.finished_at = fmt.generation_time().isoformat()
+    name = "manifest.json" if succeeded else "manifest.failed.json"
+    with atomic_path(folder / name) as tmp:
+        tmp.write_text(json.dumps(asdict(result), indent=2, ensure_ascii=False, default=str),
+                       encoding="utf-8")
