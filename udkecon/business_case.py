@@ -1,0 +1,613 @@
+"""Business case of an alternative against its baseline: cash flows, NPV with
+Finansministeriet's stepwise discount rate, payback, IRR and benefit-cost ratio.
+
+Scenario 0 is the baseline (the legacy solutions continued), scenario 1 the alternative (the
+tendered solutions, with one-off implementation, dual operation and transition costs). A case
+file lists the costs of both, by item and year, in fixed prices; the net benefit of a year is
+
+    net_benefit_t = cost_t(scenario 0) - cost_t(scenario 1)
+
+(positive when the alternative is cheaper that year).
+
+Timing and discounting. Year 0 is the first year of the case and is not discounted; the flows
+of year t fall at the end of year t and are discounted period by period with the rate of each
+year of the project's life:
+
+    DF_0 = 1,   DF_t = prod_{s=1..t} 1 / (1 + r_s),   NPV = sum_t net_benefit_t * DF_t
+
+This is not (1 + r_t)^-t: under the 2013 schedule (4 % in years 0-35, 3 % in 36-70, 2 %
+after) a flow in year 40 is discounted by 1.04^-35 * 1.03^-5, not by 1.03^-40. Reference:
+Finansministeriet, "Ny og lavere samfundsøkonomisk diskonteringsrente" (31 May 2013) and the
+note "Den samfundsøkonomiske diskonteringsrente" (3 September 2018, annex to FIU Alm.del
+spm. 418), note to table 1: flows of the first 35 years are discounted at 4 % a year, those
+of years 36-70 at 3 %, those after year 70 at 2 %; "Dokumentationsnotat - den
+samfundsøkonomiske diskonteringsrente" (7 January 2021): 3.5 % in years 0-35, 2.5 % in
+36-70. The schedules are read from `config.DISCOUNT_RATES_FILE`; the 2021 rate after year 70
+is not confirmed there, so a horizon that needs it is refused (ParameterError).
+
+Sensitivity, switching values and Monte Carlo are in `udkecon.uncertainty`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import numbers
+from dataclasses import dataclass
+from functools import cache
+
+import numpy as np
+import pandas as pd
+
+from . import config, prices
+from .data import COST_TYPES, DATA_STATUSES, Column, Schema, load, register
+from .errors import DataError, ParameterError
+
+BASES = ("per_year", "total")  # an amount every year of the row, or a total spread evenly
+POINTS = ("low", "mode", "high")  # three-point estimate: minimum, most likely, maximum
+
+register(Schema(
+    "business_case", "business case: costs by item of scenario 0 (baseline) and scenario 1 "
+    "(alternative), with a three-point estimate (low, mode, high) per row",
+    (
+        Column("item"),
+        Column("scenario", "int", lower=0, upper=1),
+        Column("cost_type", allowed=COST_TYPES),
+        Column("phase", optional_value=True, required=False),
+        Column("first_year", "year"),
+        Column("last_year", "year"),
+        Column("basis", allowed=BASES),
+        Column("low", "float", nonnegative=True),
+        Column("mode", "float", nonnegative=True),
+        Column("high", "float", nonnegative=True),
+        Column("price_year", "year", optional_value=True, required=False),
+        Column("data_status", allowed=DATA_STATUSES),
+        Column("label_da", optional_value=True, required=False),
+        Column("note", optional_value=True, required=False),
+    ),
+    key=("item", "scenario", "first_year"),
+))
+
+
+# --------------------------------------------------------------------------- discount rates
+
+@cache
+def _schedules() -> dict[str, dict]:
+    """Finansministeriet's schedules by name ('fm2013', ...): valid_from and rate bands."""
+    table = load(config.DISCOUNT_RATES_FILE, "discount_rates")
+    schedules: dict[str, dict] = {}
+    for valid_from, group in table.groupby("valid_from", sort=True):
+        bands = [(int(first), None if pd.isna(last) else int(last), float(rate))
+                 for first, last, rate in zip(group["from_year"], group["to_year"],
+                                              group["rate"], strict=True)]
+        schedules[f"fm{valid_from.year}"] = {"valid_from": valid_from, "bands": bands}
+    return schedules
+
+
+def _choices() -> str:
+    names = ", ".join(f"'{name}'" for name in _schedules())
+    return (f"{names}, a decision date (the schedule valid on that date), a decimal rate such "
+            "as 0.035, or a sequence of per-year rates")
+
+
+def schedule_on(decision_date) -> str:
+    """Name of Finansministeriet's schedule valid on `decision_date` (date or 'YYYY-MM-DD').
+
+    >>> schedule_on("2020-10-01"), schedule_on(datetime.date(2021, 1, 7))
+    ('fm2013', 'fm2021')
+    """
+    try:
+        day = pd.Timestamp(decision_date).date()
+    except (TypeError, ValueError):
+        raise ParameterError(f"decision date '{decision_date}' is not a date; write it as "
+                             "YYYY-MM-DD") from None
+    valid = [(s["valid_from"], name) for name, s in _schedules().items()
+             if s["valid_from"] <= day]
+    if not valid:
+        first = min(s["valid_from"] for s in _schedules().values())
+        raise ParameterError(f"decision date {day} is before the first discount-rate schedule "
+                             f"in {config.DISCOUNT_RATES_FILE.name} (valid from {first}); give "
+                             "a flat rate instead, e.g. rate=0.05")
+    return max(valid)[1]
+
+
+def _check_rates(rates: np.ndarray, shown) -> None:
+    bad = rates[~np.isnan(rates)]
+    if (bad <= -1).any() or (bad >= 1).any():
+        raise ParameterError(f"rate {shown} is not a usable decimal rate: rates are decimals "
+                             "above -1 and below 1 (0.035 for 3.5 %); use one of: "
+                             + _choices())
+
+
+def rate_schedule(rate, n_years: int) -> np.ndarray:
+    """The discount rate of each year 0..n_years-1 of the case's life (r[0] is not used).
+
+    `rate` is a decimal (flat rate), a schedule name ('fm2013', 'fm2021'), a decision date
+    (the schedule valid then), or a sequence of per-year rates: n_years of them (indexed by
+    year, the first not used) or n_years - 1 (the rates of years 1..n_years-1).
+
+    >>> rate_schedule("fm2013", 38)[[0, 35, 36, 37]].tolist()
+    [0.04, 0.04, 0.03, 0.03]
+    """
+    if not isinstance(n_years, numbers.Integral) or n_years < 1:
+        raise ParameterError(f"n_years {n_years} is not a number of years; give a whole "
+                             "number of at least 1")
+    if isinstance(rate, datetime.date):
+        rate = schedule_on(rate)
+    if isinstance(rate, str):
+        name = rate.strip().lower()
+        if name not in _schedules():
+            raise ParameterError(f"rate '{rate}' is not a known discount-rate schedule; use "
+                                 "one of: " + _choices())
+        rates = np.full(n_years, np.nan)
+        for first, last, value in _schedules()[name]["bands"]:
+            stop = n_years - 1 if last is None else min(last, n_years - 1)
+            rates[first:stop + 1] = value
+        missing = np.flatnonzero(np.isnan(rates[1:])) + 1
+        if missing.size:
+            raise ParameterError(
+                f"rate '{name}' gives no rate for year {missing[0]} of the case's life (the "
+                f"schedule in {config.DISCOUNT_RATES_FILE.name} stops at year {missing[0] - 1}; "
+                f"the rate after year 70 of the 2021 schedule is not confirmed), but the "
+                f"horizon of {n_years} years (years 0-{n_years - 1}) needs it; shorten the "
+                f"horizon to at most {missing[0]} years, or use one of: " + _choices())
+        return rates
+    if isinstance(rate, numbers.Real) and not isinstance(rate, bool):
+        rates = np.full(n_years, float(rate))
+        _check_rates(rates, rate)
+        return rates
+    try:
+        rates = np.asarray(rate, dtype=float)
+    except (TypeError, ValueError):
+        rates = None
+    if rates is None or rates.ndim != 1:
+        raise ParameterError(f"rate {rate!r} is not usable; use one of: " + _choices())
+    if rates.size == n_years - 1:
+        rates = np.concatenate([[np.nan], rates])
+    elif rates.size != n_years:
+        raise ParameterError(f"rate has {rates.size} per-year rates but the cash flows cover "
+                             f"{n_years} years; give {n_years} rates (years 0-{n_years - 1}, "
+                             f"the first not used) or {n_years - 1} (years 1-{n_years - 1})")
+    if np.isnan(rates[1:]).any():
+        raise ParameterError("rate: the per-year rates have a gap (NaN) after year 0; give a "
+                             "rate for every year")
+    _check_rates(rates[1:], "sequence")
+    return rates
+
+
+def discount_factors(rate, n_years: int) -> np.ndarray:
+    """Discount factor of each year 0..n_years-1: DF_0 = 1, DF_t = prod_{s<=t} 1/(1+r_s).
+
+    >>> bool(np.isclose(discount_factors("fm2013", 37)[36], 1.04**-35 / 1.03))
+    True
+    """
+    rates = rate_schedule(rate, n_years)
+    return np.concatenate([[1.0], np.cumprod(1.0 / (1.0 + rates[1:]))])
+
+
+def describe_rate(rate) -> str:
+    """A short name of the rate for tables: 'fm2013', 'fm2021 (valid on 2021-03-01)', ..."""
+    if isinstance(rate, datetime.date):
+        return f"{schedule_on(rate)} (valid on {pd.Timestamp(rate).date()})"
+    if isinstance(rate, str):
+        return rate.strip().lower()
+    if isinstance(rate, numbers.Real):
+        return f"flat {float(rate):.4g}"
+    return "per-year rates"
+
+
+# --------------------------------------------------------------------------- key figures
+
+def _flows(values) -> np.ndarray:
+    flows = np.asarray(values, dtype=float)
+    if flows.ndim == 0 or flows.shape[-1] == 0:
+        raise ParameterError(f"values {values!r} is not a sequence of yearly cash flows; give "
+                             "them year 0 first (note the order: npv(values, rate))")
+    return flows
+
+
+def npv(values, rate):
+    """Net present value, year 0 undiscounted, flows at the end of each year.
+
+    NPV = sum_t values[t] * prod_{s=1..t} 1/(1+r_s)   (= sum_t values[t]/(1+r)^t if flat)
+
+    `rate`: see `rate_schedule`. `values` may be 2-D (draws x years): one NPV per row.
+
+    >>> round(npv([-100, 60, 60], 0.04), 4)  # -100 + 60/1.04 + 60/1.04**2
+    13.1657
+    """
+    flows = _flows(values)
+    result = flows @ discount_factors(rate, flows.shape[-1])
+    return float(result) if flows.ndim == 1 else result
+
+
+def payback(values, rate=None):
+    """Payback time in years from year 0, interpolated linearly within the year; None if the
+    cumulative flow is still negative at the end. With `rate`, the discounted payback.
+
+    It is the point after which the cumulative flow C_t stays non-negative: with k the last
+    year in which C_k < 0, payback = k + (-C_k) / values[k+1]; 0.0 if C_t is never negative.
+
+    >>> payback([-100, 30, 40, 50])  # C = -100, -70, -30, 20: 2 + 30/50
+    2.6
+    >>> payback([-100, 30, 30]) is None
+    True
+    """
+    flows = _flows(values)
+    if flows.ndim != 1:
+        raise ParameterError("payback takes one series of cash flows (1-D values)")
+    if rate is not None:
+        flows = flows * discount_factors(rate, flows.size)
+    cumulative = np.cumsum(flows)
+    if cumulative[-1] < 0:
+        return None
+    negative = np.flatnonzero(cumulative < 0)
+    if negative.size == 0:
+        return 0.0
+    last = negative[-1]
+    return float(last + (-cumulative[last]) / flows[last + 1])
+
+
+# r from -90 % to 1000 %: fine below 100 % (where business cases live), coarser above.
+_IRR_GRID = np.unique(np.concatenate([np.linspace(-0.9, 1.0, 1901), np.geomspace(1.0, 10.0, 231)]))
+
+
+def irr(values):
+    """Internal rate of return: the flat rate r with sum_t values[t] / (1+r)^t = 0.
+
+    NPV is evaluated on a grid of r in [-0.9, 10]; every sign change is refined by bisection
+    to machine precision. Of several roots the one closest to zero is returned (as
+    numpy-financial does); None when there is none (e.g. all flows of one sign).
+
+    >>> round(irr([-100, 39, 59, 55, 20]), 5)  # Gitman (2003), p. 348
+    0.28095
+    """
+    flows = _flows(values)
+    if flows.ndim != 1:
+        raise ParameterError("irr takes one series of cash flows (1-D values)")
+    if not ((flows > 0).any() and (flows < 0).any()):
+        return None
+    years = np.arange(flows.size)
+
+    def present_value(rates):
+        with np.errstate(over="ignore", invalid="ignore"):
+            return (1.0 + np.asarray(rates, float))[..., None] ** -years @ flows
+
+    on_grid = present_value(_IRR_GRID)
+    roots = list(_IRR_GRID[on_grid == 0.0])
+    for i in np.flatnonzero(np.sign(on_grid[:-1]) * np.sign(on_grid[1:]) < 0):
+        low, high, at_low = _IRR_GRID[i], _IRR_GRID[i + 1], on_grid[i]
+        while True:
+            middle = 0.5 * (low + high)
+            if middle in (low, high):
+                break  # the bracket is two adjacent floats
+            at_middle = present_value(middle)
+            if at_middle == 0.0:
+                low = high = middle
+                break
+            if (at_middle < 0) == (at_low < 0):
+                low, at_low = middle, at_middle
+            else:
+                high = middle
+        roots.append(0.5 * (low + high))
+    return float(min(roots, key=abs)) if roots else None
+
+
+def bc_ratio(values, rate) -> float:
+    """Benefit-cost ratio: present value of the years with a net benefit over the present
+    value of the years with a net cost (each year netted first):
+
+        B/C = sum_t max(v_t, 0) DF_t / sum_t max(-v_t, 0) DF_t,  so NPV > 0 <=> B/C > 1
+
+    inf when no year has a net cost.
+
+    >>> bc_ratio([-100, 60, 60], 0.0)
+    1.2
+    """
+    flows = _flows(values)
+    factors = discount_factors(rate, flows.shape[-1])
+    benefits = float(np.clip(flows, 0, None) @ factors)
+    costs = float(np.clip(-flows, 0, None) @ factors)
+    if costs == 0:
+        return math.inf if benefits > 0 else math.nan
+    return benefits / costs
+
+
+# --------------------------------------------------------------------------- the case
+
+def load_case(path) -> pd.DataFrame:
+    """Load and check a case file (kind 'business_case'); DataError names row and column.
+
+    Beyond the schema: low <= mode <= high, first_year <= last_year, all rows of a phase
+    share their years, and price_year is given in every row or in none.
+    """
+    case = load(path, "business_case")
+    file = case.attrs["source_file"]
+    # an empty optional cell arrives as NaN; a row without a phase has the phase ""
+    case["phase"] = case["phase"].fillna("").astype(str) if "phase" in case else ""
+    for row, line in case.iterrows():
+        if line["last_year"] < line["first_year"]:
+            raise DataError(file, f"last_year {line['last_year']} is before first_year "
+                            f"{line['first_year']}", "swap the two years", row, "last_year")
+        for smaller, larger in (("low", "mode"), ("mode", "high")):
+            if line[smaller] > line[larger]:
+                raise DataError(file, f"{smaller} {line[smaller]:g} is above {larger} "
+                                f"{line[larger]:g}", "give low <= mode <= high (minimum, most "
+                                "likely, maximum)", row, larger)
+    spans: dict[str, tuple] = {}
+    for row, phase, first, last in zip(case.index, case["phase"], case["first_year"],
+                                       case["last_year"], strict=True):
+        if phase and spans.setdefault(phase, (first, last, row))[:2] != (first, last):
+            was = spans[phase]
+            raise DataError(file, f"phase '{phase}' is {first}-{last} here but {was[0]}-"
+                            f"{was[1]} in row {was[2]}", "give every row of a phase the same "
+                            "first_year and last_year", row, "first_year")
+    if "price_year" in case and case["price_year"].isna().any() and \
+            case["price_year"].notna().any():
+        row = case.index[case["price_year"].isna()][0]
+        raise DataError(file, "price_year is empty here but given in other rows",
+                        "give every row the year whose prices its amounts are in, or leave "
+                        "price_year empty in all rows (amounts already in fixed prices)",
+                        row, "price_year")
+    return case
+
+
+@dataclass(frozen=True, eq=False)
+class CashFlows:
+    """A case laid out year by year over its horizon, in fixed prices.
+
+    Row r adds amount_r * timing[r, t] to the cost of its scenario in year t (timing is 1 in
+    the row's years, 1/n for a total spread over n years, 0 outside), so every cash flow,
+    and the NPV, is linear in the row amounts.
+    """
+
+    # the case rows: low/mode/high in fixed prices (= low_given/... as in the file times
+    # price_factor = index[base_year] / index[price_year]; 1 when not restated)
+    rows: pd.DataFrame
+    years: np.ndarray  # calendar years, years[0] = year 0
+    timing: np.ndarray  # rows x years
+    base_year: int | None  # None: the amounts were already in the case's fixed prices
+    price_basis: str
+    source_file: str
+    sha256: str
+
+    @property
+    def items(self) -> list[str]:
+        return list(dict.fromkeys(self.rows["item"]))
+
+    @property
+    def sign(self) -> np.ndarray:
+        """+1 for a baseline cost (scenario 0), -1 for an alternative cost (scenario 1)."""
+        return np.where(self.rows["scenario"].to_numpy() == 0, 1.0, -1.0)
+
+    @property
+    def data_status(self) -> str:
+        return "illustrative" if (self.rows["data_status"] == "illustrative").any() else "real"
+
+    def amounts(self, at: str = "mode", values: dict | None = None,
+                scale: dict | None = None) -> np.ndarray:
+        """Row amounts at a point of the estimate, with items set to `values` (every row of
+        the item, fixed prices) or multiplied by `scale`."""
+        if at not in POINTS:
+            raise ParameterError(f"at '{at}' is not a point of the estimate; use one of: "
+                                 + ", ".join(POINTS))
+        amounts = self.rows[at].to_numpy(float).copy()
+        for changes, setting in ((values or {}, True), (scale or {}, False)):
+            for item, value in changes.items():
+                rows = self._rows_of(item)
+                if setting and np.unique(amounts[rows]).size > 1:
+                    raise ParameterError(f"values['{item}']: the item has different amounts "
+                                         "in different rows; use scale={item: factor}")
+                amounts[rows] = value if setting else amounts[rows] * value
+        return amounts
+
+    def _rows_of(self, item: str) -> np.ndarray:
+        rows = (self.rows["item"] == item).to_numpy()
+        if not rows.any():
+            raise ParameterError(f"item '{item}' is not in the case; use one of: "
+                                 + ", ".join(self.items))
+        return rows
+
+    def costs(self, amounts=None) -> tuple[np.ndarray, np.ndarray]:
+        """Cost per year of scenario 0 and of scenario 1."""
+        amounts = self.amounts() if amounts is None else amounts
+        baseline = (self.sign > 0).astype(float)
+        return (amounts * baseline) @ self.timing, (amounts * (1 - baseline)) @ self.timing
+
+    def net_benefit(self, amounts=None) -> np.ndarray:
+        """cost(scenario 0) - cost(scenario 1) per year; amounts may be draws x rows."""
+        amounts = self.amounts() if amounts is None else np.asarray(amounts, float)
+        return (amounts * self.sign) @ self.timing
+
+    def present_value_weights(self, factors) -> np.ndarray:
+        """w with NPV = amounts @ w: each row's discounted, signed timing."""
+        return self.sign * (self.timing @ np.asarray(factors, float))
+
+    def by_item(self, amounts=None) -> pd.DataFrame:
+        """Tidy costs: one row per year x case row, in fixed prices (amount_mio_dkk) and
+        in the prices of the file (amount_given_mio_dkk, in prices of price_year)."""
+        amounts = self.amounts() if amounts is None else amounts
+        row, year = np.nonzero(self.timing)
+        columns = ["scenario", "item", "label_da", "cost_type", "price_year", "price_factor"]
+        frame = self.rows.reindex(columns=columns).iloc[row]
+        frame.insert(0, "source_row", frame.index)
+        frame.insert(0, "year", self.years[year])
+        frame["amount_mio_dkk"] = amounts[row] * self.timing[row, year]
+        frame["amount_given_mio_dkk"] = frame["amount_mio_dkk"] / frame["price_factor"]
+        return frame.sort_values(["year", "scenario"], kind="stable").reset_index(drop=True)
+
+
+def build_cash_flows(case, *, base_year: int | None = None, start_year: int | None = None,
+                     horizon: int | None = None, phases: dict | None = None,
+                     index=None) -> CashFlows:
+    """Lay a case (DataFrame from `load_case`, or a path) out over its horizon.
+
+    - start_year: year 0 (default the case's first year); rows before it are left out (sunk).
+    - horizon: number of years from year 0 (default: to the case's last year); years beyond
+      the case's rows have no flows.
+    - phases: {phase: (first_year, last_year)} moves every row of a phase (a 'total' row is
+      then spread over the new years).
+    - base_year, index: rows with a price_year are restated to base_year prices,
+      amount * index[base_year] / index[price_year] (`prices.restate`; default the CPI,
+      config.DEFAULT_BASE_YEAR). A case without price_year is taken as fixed prices of its
+      own price level and is not restated (base_year is then not used).
+    """
+    if not isinstance(case, pd.DataFrame):
+        case = load_case(case)
+    rows = case.copy()
+    rows["phase"] = rows.get("phase", pd.Series("", index=rows.index)).fillna("")
+    for phase, span in (phases or {}).items():
+        if phase not in set(rows["phase"]) - {""}:
+            raise ParameterError(f"phases: '{phase}' is not a phase of the case; use one of: "
+                                 + ", ".join(sorted(set(rows["phase"]) - {""})))
+        try:
+            first, last = (int(year) for year in span)
+        except (TypeError, ValueError):
+            first, last = 1, 0
+        if last < first:
+            raise ParameterError(f"phases['{phase}'] = {span!r}; give (first_year, last_year)")
+        rows.loc[rows["phase"] == phase, ["first_year", "last_year"]] = (first, last)
+
+    start = int(rows["first_year"].min()) if start_year is None else int(start_year)
+    if horizon is None:
+        horizon = int(rows["last_year"].max()) - start + 1
+    if not isinstance(horizon, numbers.Integral) or horizon < 1:
+        raise ParameterError(f"horizon {horizon} is not a number of years; give a whole "
+                             "number of at least 1 (years from year 0)")
+    years = np.arange(start, start + horizon)
+
+    for point in POINTS:  # as written in the file, for readers and live Excel formulas
+        rows[f"{point}_given"] = rows[point].astype(float)
+    rows["price_factor"] = 1.0
+    base, basis = None, "fixed prices of the case's own price level (not restated)"
+    if "price_year" in rows and rows["price_year"].notna().any():
+        base = config.DEFAULT_BASE_YEAR if base_year is None else int(base_year)
+        index = prices.load_index() if index is None else index
+        file = case.attrs.get("source_file", "<case>")
+        if base not in index:
+            raise ParameterError(f"base_year {base} is not in the price index; choose a year "
+                                 "the index covers")
+        factors = {}
+        for row, year in rows["price_year"].items():
+            if int(year) not in index:
+                raise DataError(file, f"the price index has no value for {year}",
+                                "extend the price index or correct the year", row, "price_year")
+            factors.setdefault(int(year), prices.restate(1.0, index, int(year), base))
+        rows["price_factor"] = rows["price_year"].astype(int).map(factors).astype(float)
+        rows[list(POINTS)] = rows[list(POINTS)].to_numpy(float) * rows[["price_factor"]].to_numpy()
+        basis = (index.describe(base) if isinstance(index, prices.PriceIndex)
+                 else f"fixed prices, {base} level")
+
+    first = rows["first_year"].to_numpy(int)
+    last = rows["last_year"].to_numpy(int)
+    share = np.where(rows["basis"].to_numpy() == "total", 1.0 / (last - first + 1), 1.0)
+    timing = ((years >= first[:, None]) & (years <= last[:, None])) * share[:, None]
+    return CashFlows(rows=rows, years=years, timing=timing, base_year=base, price_basis=basis,
+                     source_file=case.attrs.get("source_file", ""),
+                     sha256=case.attrs.get("sha256", ""))
+
+
+# --------------------------------------------------------------------------- evaluation
+
+@dataclass(frozen=True, eq=False)
+class BusinessCaseResult:
+    """The key figures and series of an evaluated case, ready for tables, charts and Excel.
+
+    Series are per year of `years` (fixed prices, mio. kr.); payback times are years after
+    year 0 (payback_year in `summary()` is the calendar year in which it pays back).
+    """
+
+    years: np.ndarray
+    cost_scenario_0: np.ndarray
+    cost_scenario_1: np.ndarray
+    net_benefit: np.ndarray
+    cumulative_net_benefit: np.ndarray
+    rates: np.ndarray  # r_t by year of the case's life; rates[0] is not used
+    discount_factors: np.ndarray
+    discounted_net_benefit: np.ndarray
+    cumulative_discounted_net_benefit: np.ndarray
+    npv: float
+    pv_benefits: float
+    pv_costs: float
+    bc_ratio: float
+    payback: float | None
+    discounted_payback: float | None
+    irr: float | None
+    rate_name: str
+    base_year: int | None
+    price_basis: str
+    data_status: str
+    source_file: str
+    sha256: str
+    by_item: pd.DataFrame  # one row per year x scenario x item
+
+    @property
+    def illustrative(self) -> bool:
+        return self.data_status == "illustrative"
+
+    def table(self) -> pd.DataFrame:
+        """One row per year: costs, net benefit, rate, discount factor, cumulative sums."""
+        columns = ["cost_scenario_0", "cost_scenario_1", "net_benefit", "cumulative_net_benefit",
+                   "rates", "discount_factors", "discounted_net_benefit",
+                   "cumulative_discounted_net_benefit"]
+        frame = pd.DataFrame({c: getattr(self, c) for c in columns},
+                             index=pd.Index(self.years, name="year"))
+        frame.insert(0, "t", np.arange(self.years.size))
+        return frame.rename(columns={"rates": "rate", "discount_factors": "discount_factor"})
+
+    def summary(self) -> dict:
+        def year_of(time):
+            return None if time is None else int(self.years[0] + math.ceil(time))
+
+        return {
+            "npv": self.npv, "pv_benefits": self.pv_benefits, "pv_costs": self.pv_costs,
+            "bc_ratio": self.bc_ratio, "irr": self.irr,
+            "payback": self.payback, "payback_year": year_of(self.payback),
+            "discounted_payback": self.discounted_payback,
+            "discounted_payback_year": year_of(self.discounted_payback),
+            "rate": self.rate_name, "first_year": int(self.years[0]),
+            "last_year": int(self.years[-1]), "horizon": int(self.years.size),
+            "base_year": self.base_year, "price_basis": self.price_basis,
+            "data_status": self.data_status, "source_file": self.source_file,
+        }
+
+
+def evaluate(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon: int | None = None, *,
+             base_year: int | None = None, start_year: int | None = None,
+             phases: dict | None = None, values: dict | None = None,
+             index=None) -> BusinessCaseResult:
+    """Evaluate a case (path, DataFrame from `load_case`, or `CashFlows`) at its mode values.
+
+    `rate`: see `rate_schedule` (default config.DEFAULT_DISCOUNT_RATE); `values` sets items
+    to other amounts (fixed prices); the other keywords go to `build_cash_flows`.
+    """
+    if isinstance(case, CashFlows):
+        given = dict(horizon=horizon, base_year=base_year, start_year=start_year,
+                     phases=phases, index=index)
+        if any(v is not None for v in given.values()):
+            raise ParameterError(", ".join(k for k, v in given.items() if v is not None)
+                                 + " apply when the cash flows are built; give them to "
+                                 "build_cash_flows, or pass the case itself")
+        flows = case
+    else:
+        flows = build_cash_flows(case, base_year=base_year, start_year=start_year,
+                                 horizon=horizon, phases=phases, index=index)
+    amounts = flows.amounts(values=values)
+    cost_0, cost_1 = flows.costs(amounts)
+    net = cost_0 - cost_1
+    rates = rate_schedule(rate, flows.years.size)
+    factors = discount_factors(rates, flows.years.size)
+    discounted = net * factors
+    pv_benefits = float(np.clip(net, 0, None) @ factors)
+    pv_costs = float(np.clip(-net, 0, None) @ factors)
+    return BusinessCaseResult(
+        years=flows.years, cost_scenario_0=cost_0, cost_scenario_1=cost_1, net_benefit=net,
+        cumulative_net_benefit=np.cumsum(net), rates=rates, discount_factors=factors,
+        discounted_net_benefit=discounted,
+        cumulative_discounted_net_benefit=np.cumsum(discounted),
+        npv=float(discounted.sum()), pv_benefits=pv_benefits, pv_costs=pv_costs,
+        bc_ratio=bc_ratio(net, rates), payback=payback(net),
+        discounted_payback=payback(net, rates), irr=irr(net), rate_name=describe_rate(rate),
+        base_year=flows.base_year, price_basis=flows.price_basis,
+        data_status=flows.data_status, source_file=flows.source_file, sha256=flows.sha256,
+        by_item=flows.by_item(amounts))
