@@ -326,9 +326,11 @@ def _cell_problem(column: Column, text: str, decimal_comma: bool):
             return None, f"non-positive index value {text}", ("an index must be greater than "
                                                               "zero; correct the value")
         if column.lower is not None and value < column.lower:
-            return None, f"{text} is below {column.lower:g}", f"write a value of at least {column.lower:g}"
+            return (None, f"{text} is below {column.lower:g}",
+                    f"write a value of at least {column.lower:g}")
         if column.upper is not None and value > column.upper:
-            return None, f"{text} is above {column.upper:g}", f"write a value of at most {column.upper:g}"
+            return (None, f"{text} is above {column.upper:g}",
+                    f"write a value of at most {column.upper:g}")
         return (int(value) if column.type in ("int", "year") else value), None, None
     if column.type == "month":
         if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", text):
@@ -405,18 +407,20 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
 
     if schema.key and not problems:
         seen: dict[tuple, int] = {}
-        for row, key in zip(result.index, result[list(schema.key)].itertuples(index=False)):
+        for row, key in zip(result.index, result[list(schema.key)].itertuples(index=False),
+                            strict=True):
             key = tuple(key)
             if key in seen:
+                what = ", ".join(f"{k} {v}" for k, v in zip(schema.key, key, strict=True))
                 problems.append(DataError(
-                    path, "duplicate row for " + ", ".join(
-                        f"{k} {v}" for k, v in zip(schema.key, key)) + f" (also row {seen[key]})",
+                    path, f"duplicate row for {what} (also row {seen[key]})",
                     "merge the two rows into one or correct the key", row=row,
                     column=schema.key[-1]))
             else:
                 seen[key] = row
     if schema.kind == "phases" and not problems:
-        for row, first, last in zip(result.index, result["first_year"], result["last_year"]):
+        for row, first, last in zip(result.index, result["first_year"], result["last_year"],
+                                    strict=True):
             if last < first:
                 problems.append(DataError(path, f"last_year {last} is before first_year {first}",
                                           "swap the two years", row=row, column="last_year"))

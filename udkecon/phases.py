@@ -22,7 +22,8 @@ def phases_of_year(year: int, phases: pd.DataFrame, language: str = "da") -> lis
     """Labels of every phase that covers `year`, in the table's order.
 
     >>> table = pd.DataFrame({"phase": ["a", "b"], "label_da": ["Dobbeltdrift", "Transition"],
-    ...     "label_en": ["Dual", "Transition"], "first_year": [2017, 2017], "last_year": [2017, 2020]})
+    ...     "label_en": ["Dual", "Transition"], "first_year": [2017, 2017],
+    ...     "last_year": [2017, 2020]})
     >>> phases_of_year(2017, table)
     ['Dobbeltdrift', 'Transition']
     >>> phases_of_year(2019, table, "en")

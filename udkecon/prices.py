@@ -69,7 +69,8 @@ def load_index(path=None, language: str = "da") -> PriceIndex:
     title = info["title_en"] if language == "en" else info["title_da"]
     return PriceIndex(values=values, name=title, source=info["source"], file=info["path"],
                       sha256=info["sha256"], reference_year=reference,
-                      meta={"row_of_year": dict(zip(table["year"].astype(int), table.index))})
+                      meta={"row_of_year": dict(zip(table["year"].astype(int), table.index,
+                                                    strict=True))})
 
 
 def _values(index) -> Mapping:

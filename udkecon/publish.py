@@ -21,8 +21,8 @@ _TITLE = re.compile(r'<h1 class="report-title">(.*?)</h1>', re.S)
 
 def _page_css(language: str) -> str:
     words = ("Side", "af") if language == "da" else ("Page", "of")
-    return ('@page { @bottom-right { content: "%s " counter(page) " %s " counter(pages); '
-            "font-size: 7.5pt; color: #595959; } }" % words)
+    return ('@page { @bottom-right { content: "' + words[0] + '" " " counter(page) " '
+            + words[1] + ' " counter(pages); font-size: 7.5pt; color: #595959; } }')
 
 
 def notebook_html(notebook, language: str = "da", author: str = "udkecon",

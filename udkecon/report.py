@@ -35,8 +35,9 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict],
         (label("report_date", language), fmt.long_date(generated_at.date(), language)),
         (label("version", language), f"udkecon {__version__}"),
     ]
-    body = "".join(f"<tr><th>{html.escape(k)}</th><td>{v if k == label('sources', language) else html.escape(v)}</td></tr>"
-                   for k, v in rows)
+    sources_key = label("sources", language)  # its value is already HTML
+    body = "".join(f"<tr><th>{html.escape(k)}</th>"
+                   f"<td>{v if k == sources_key else html.escape(v)}</td></tr>" for k, v in rows)
     parts = [f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
     if subtitle:
         parts.append(f'<p class="report-subtitle">{html.escape(subtitle)}</p>')
