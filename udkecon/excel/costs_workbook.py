@@ -1,0 +1,342 @@
+"""The fixed-price report's workbook: the cost ledger in current and fixed prices, DUT and
+net cost, with the fixed-price cells as live formulas over the index and the base year.
+
+Sheets (Danish names; English with language="en"):
+
+    Oversigt        key figures, by year, by cost type, two native charts
+    Løbende priser  the ledger as read, one row per year/system/cost type
+    Faste priser    the ledger with  fixed = current * index[base] / index[year]  per row
+    DUT og netto    gross (SUMIFS over the ledgers), DUT, net = gross - DUT, per year
+    Indeks          the price index the formulas look up
+    Forudsætninger  the base year cell every fixed-price formula reads
+    Om tallene      sources, method, parameters, sha256 of every input, version, time
+
+The fixed-price sheet repeats each row's current amount instead of pointing at the other
+sheet, so that a reader can sort or filter either sheet without the rows coming apart.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from .. import fmt
+from ..costs import CostAnalysis
+from ..labels import label
+from ..phases import year_phases
+from .about import Section, document, footer_note
+from .book import (
+    FACTOR,
+    FIRST_ROW,
+    INDEX,
+    INPUT_FILL,
+    MONEY,
+    SECTION_FONT,
+    TOTAL_FONT,
+    WRAP,
+    YEAR,
+    Book,
+    Column,
+    Formula,
+    letter,
+    quote,
+    ref,
+    text_formula,
+)
+from .charts import COLOURS, column_chart, line_chart
+from .save import save
+
+BASE_YEAR_CELL = f"$B${FIRST_ROW}"  # on the assumptions sheet
+
+
+class _Names:
+    """The sheet titles in the workbook's language."""
+
+    def __init__(self, book: Book):
+        for key in ("summary", "current", "fixed", "net", "index", "assumptions"):
+            setattr(self, key, book.label(f"xl_sheet_{key}"))
+
+
+def _lookup(names: _Names, year: str) -> str:
+    """The index value of `year` (a cell reference) from the index sheet."""
+    return f"VLOOKUP({year},{quote(names.index)}!$A:$B,2,FALSE)"
+
+
+def _base(names: _Names) -> str:
+    return ref(names.assumptions, BASE_YEAR_CELL)
+
+
+def _factor(analysis: CostAnalysis, year: int) -> float:
+    return analysis.index[analysis.base_year] / analysis.index[year]
+
+
+def _status(book: Book, status: str) -> str:
+    return book.label(f"xl_status_{status}")
+
+
+def _fixed_basis(book: Book, names: _Names, analysis: CostAnalysis, key: str) -> Formula:
+    """A subtitle that names the base year read from the assumptions sheet."""
+    return text_formula(book.label(key), _base(names), analysis.base_year)
+
+
+def _ledger_columns(book: Book) -> list[Column]:
+    """The columns both ledger sheets start with: where the entry is, what it is, how much."""
+    return [Column(book.label("xl_source_row"), YEAR), Column(book.label("year"), YEAR),
+            Column(book.label("system")), Column(book.label("system_group")),
+            Column(book.label("cost_type")), Column(book.label("xl_amount_current"), MONEY)]
+
+
+def _ledger_entries(book: Book, analysis: CostAnalysis):
+    """(sheet row, entry, its first cells) for each entry of the ledger, in file order."""
+    for row, (source_row, entry) in enumerate(
+            zip(analysis.ledger.index, analysis.ledger.itertuples(), strict=True),
+            start=FIRST_ROW):
+        yield row, entry, [source_row, int(entry.year), entry.system,
+                           book.label(entry.system_group), book.label(entry.cost_type),
+                           entry.amount_mio_dkk]
+
+
+def _current_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
+    ws = book.add_sheet(names.current, landscape=True)
+    book.heading(ws, book.label("xl_current_title"), book.label("xl_current_subtitle",
+                 file=Path(analysis.inputs[0]["path"]).name if analysis.inputs else ""))
+    columns = _ledger_columns(book) + [Column(book.label("xl_data_status")),
+                                       Column(book.label("xl_note"), width=60, wrap=True)]
+    rows = [cells + [_status(book, entry.data_status), entry.note]
+            for _, entry, cells in _ledger_entries(book, analysis)]
+    book.table(ws, "current_prices", columns, rows)
+
+
+def _fixed_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
+    ws = book.add_sheet(names.fixed, landscape=True)
+    book.heading(ws, book.label("xl_fixed_title"),
+                 _fixed_basis(book, names, analysis, "xl_fixed_subtitle"))
+    columns = _ledger_columns(book) + [
+        Column(book.label("xl_index_of_year"), INDEX), Column(book.label("restate_factor"), FACTOR),
+        Column(book.label("xl_amount_fixed"), MONEY), Column(book.label("xl_data_status"))]
+    base_index = _lookup(names, _base(names))
+    rows = []
+    for row, entry, cells in _ledger_entries(book, analysis):
+        year = int(entry.year)
+        rows.append(cells + [
+            Formula(f"={_lookup(names, f'B{row}')}", analysis.index[year]),
+            Formula(f"={base_index}/G{row}", _factor(analysis, year)),
+            Formula(f"=F{row}*H{row}", entry.amount_mio_dkk_fixed),
+            _status(book, entry.data_status),
+        ])
+    book.table(ws, "fixed_prices", columns, rows)
+
+
+def _net_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
+    ws = book.add_sheet(names.net, landscape=True)
+    book.heading(ws, book.label("xl_net_title"),
+                 _fixed_basis(book, names, analysis, "xl_net_subtitle"))
+    columns = [Column(book.label("year"), YEAR), Column(book.label("xl_gross_current"), MONEY),
+               Column(book.label("xl_dut_current"), MONEY),
+               Column(book.label("xl_net_current"), MONEY),
+               Column(book.label("restate_factor"), FACTOR),
+               Column(book.label("xl_gross_fixed"), MONEY),
+               Column(book.label("xl_dut_fixed"), MONEY),
+               Column(book.label("xl_net_fixed"), MONEY), Column(book.label("xl_data_status")),
+               Column(book.label("xl_note"), width=50, wrap=True)]
+    current, fixed = quote(names.current), quote(names.fixed)
+    dut = analysis.dut.set_index(analysis.dut["year"].astype(int))
+    rows = []
+    for row, year in enumerate(analysis.years, start=FIRST_ROW):
+        net = analysis.net.loc[year]
+        rows.append([
+            year,
+            Formula(f"=SUMIFS({current}!$F:$F,{current}!$B:$B,$A{row})", net["gross_current"]),
+            dut.loc[year, "dut_compensation_mio_dkk"],
+            Formula(f"=B{row}-C{row}", net["net_current"]),
+            Formula(f"={_lookup(names, _base(names))}/{_lookup(names, f'$A{row}')}",
+                    _factor(analysis, year)),
+            Formula(f"=SUMIFS({fixed}!$I:$I,{fixed}!$B:$B,$A{row})", net["gross_fixed"]),
+            Formula(f"=C{row}*E{row}", net["dut_fixed"]),
+            Formula(f"=F{row}-G{row}", net["net_fixed"]),
+            _status(book, dut.loc[year, "data_status"]),
+            dut.loc[year, "note"],
+        ])
+    book.table(ws, "dut_and_net", columns, rows)
+
+
+def _index_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
+    ws = book.add_sheet(names.index, fit_width=False)
+    index = analysis.index
+    book.heading(ws, book.label("xl_index_title"), index.name)
+    columns = [Column(book.label("year"), YEAR), Column(book.label("index_value"), INDEX, 12),
+               Column(book.label("xl_factor_to_base"), FACTOR, 18)]
+    base_index = _lookup(names, _base(names))
+    rows = [[year, index[year], Formula(f"={base_index}/B{row}", _factor(analysis, year))]
+            for row, year in enumerate(index.years, start=FIRST_ROW)]
+    _, last = book.table(ws, "price_index", columns, rows)
+    book.put(ws, last + 2, 1, f"{book.label('sources')}: {index.source}", alignment=WRAP)
+    ws.merge_cells(start_row=last + 2, start_column=1, end_row=last + 2, end_column=3)
+
+
+def _assumptions_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
+    ws = book.add_sheet(names.assumptions)
+    book.heading(ws, book.label("xl_assumptions_title"), book.label("xl_assumptions_subtitle"))
+    first, last = analysis.index.years[0], analysis.index.years[-1]
+    columns = [Column(book.label("xl_parameter"), width=20, wrap=True),
+               Column(book.label("xl_value"), width=20, wrap=True),
+               Column(book.label("xl_explanation"), width=46, wrap=True)]
+    rows = [
+        [book.label("xl_base_year"), analysis.base_year,
+         book.label("xl_base_year_help", first=first, last=last, sheet=names.index)],
+        [book.label("xl_price_index"), analysis.index.name,
+         book.label("xl_price_index_help", sheet=names.index)],
+        [book.label("xl_unit"), book.label("unit"), book.label("xl_unit_help")],
+    ]
+    book.table(ws, "assumptions", columns, rows)
+    cell = ws[BASE_YEAR_CELL.replace("$", "")]
+    cell.fill = INPUT_FILL
+    cell.number_format = YEAR
+    check = DataValidation(type="whole", operator="between", formula1=str(first),
+                           formula2=str(last), showErrorMessage=True,
+                           errorTitle=book.label("xl_base_year"),
+                           error=book.label("xl_base_year_help", first=first, last=last,
+                                            sheet=names.index))
+    ws.add_data_validation(check)
+    check.add(cell)
+
+
+def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
+    """Key figures, a table by year, a table by cost type, and charts over those tables."""
+    ws = book.add_sheet(names.summary, landscape=True)
+    ws.page_setup.fitToHeight = 1  # the summary is one page
+    ws.print_options.horizontalCentered = True
+    years = analysis.years
+    book.heading(ws, book.title, _fixed_basis(book, names, analysis, "xl_summary_subtitle"),
+                 span=8)
+    measures = [("xl_gross_fixed", 6, "gross_fixed"), ("xl_dut_fixed", 7, "dut_fixed"),
+                ("xl_net_fixed", 8, "net_fixed"), ("xl_gross_current", 2, "gross_current"),
+                ("xl_dut_current", 3, "dut_current"), ("xl_net_current", 4, "net_current")]
+    year_column = Column(book.label("year"), YEAR)
+    money = [Column(book.label(key), MONEY) for key, _, _ in measures]
+    right = money[0].alignment()
+
+    # Rows: key figures 5-9, by year from 11, by cost type below it, charts below that
+    year_header = 12
+    year_first, year_last = year_header + 1, year_header + len(years)
+    type_header = year_last + 3
+    type_first, type_last = type_header + 1, type_header + len(years)
+    chart_row = type_last + 2
+
+    # By year: looked up in the DUT and net sheet by year (so sorting that sheet is safe)
+    net_sheet = quote(names.net)
+    book.put(ws, year_header - 1, 1, book.label("xl_by_year"), font=SECTION_FONT)
+    book.header_row(ws, year_header, 1, [year_column, *money, Column(book.label("phase"))])
+    phases = year_phases(years, analysis.phases, book.language)
+    for row, year in enumerate(years, start=year_first):
+        book.put(ws, row, 1, year, YEAR, alignment=year_column.alignment())
+        for column, (_, position, field) in enumerate(measures, start=2):
+            book.put(ws, row, column, Formula(
+                f"=VLOOKUP($A{row},{net_sheet}!$A:$H,{position},FALSE)",
+                analysis.net.loc[year, field]), MONEY, alignment=right)
+        book.put(ws, row, len(measures) + 2, phases[year], alignment=Column("").alignment())
+
+    # Key figures: sums of the table by year
+    book.put(ws, 5, 1, book.label("xl_key_figures", first=years[0], last=years[-1]),
+             font=SECTION_FONT)
+    book.header_row(ws, 6, 1, ["", Column(book.label("fixed_prices"), MONEY),
+                               Column(book.label("current_prices"), MONEY)])
+    totals = analysis.net.sum()
+    key_figures = [("gross_cost", "gross", "B", "E"), ("dut_compensation", "dut", "C", "F"),
+                   ("net_cost", "net", "D", "G")]
+    for row, (key, measure, fixed_cells, current_cells) in enumerate(key_figures, start=7):
+        font = TOTAL_FONT if measure == "net" else None
+        book.put(ws, row, 1, book.label(key), font=font)
+        for column, (cells, prices) in enumerate([(fixed_cells, "fixed"),
+                                                  (current_cells, "current")], start=2):
+            book.put(ws, row, column, Formula(f"=SUM({cells}{year_first}:{cells}{year_last})",
+                                              totals[f"{measure}_{prices}"]), MONEY, font=font)
+
+    # By cost type, fixed prices: SUMIFS over the fixed-price ledger
+    book.put(ws, type_header - 1, 1, book.label("xl_by_cost_type"), font=SECTION_FONT)
+    cost_types = list(analysis.by_type_fixed.columns)
+    book.header_row(ws, type_header, 1, [year_column]
+                    + [Column(book.label(c), MONEY) for c in cost_types]
+                    + [Column(book.label("total"), MONEY)])
+    fixed = quote(names.fixed)
+    total_column = len(cost_types) + 2
+    for row, year in enumerate(years, start=type_first):
+        book.put(ws, row, 1, year, YEAR, alignment=year_column.alignment())
+        for column, cost_type in enumerate(cost_types, start=2):
+            header = f"{letter(column)}${type_header}"
+            book.put(ws, row, column, Formula(
+                f"=SUMIFS({fixed}!$I:$I,{fixed}!$B:$B,$A{row},{fixed}!$E:$E,{header})",
+                analysis.by_type_fixed.loc[year, cost_type]), MONEY, alignment=right)
+        book.put(ws, row, total_column, Formula(
+            f"=SUM(B{row}:{letter(total_column - 1)}{row})",
+            analysis.by_type_fixed.loc[year].sum()), MONEY, font=TOTAL_FONT, alignment=right)
+
+    ws.column_dimensions["A"].width = 22
+    for column in range(2, len(measures) + 2):
+        ws.column_dimensions[letter(column)].width = 19
+    ws.column_dimensions[letter(len(measures) + 2)].width = 32
+
+    column_chart(ws, f"A{chart_row}", title=book.label("xl_chart_by_type"),
+                 axis_title=book.label("unit"), header_row=type_header, first_row=type_first,
+                 last_row=type_last, first_column=2, last_column=len(cost_types) + 1,
+                 colours=[COLOURS[c] for c in cost_types], stacked=True, width=15.5,
+                 legend="r")
+    line_chart(ws, f"F{chart_row}", title=book.label("xl_chart_fixed_current"),
+               axis_title=book.label("unit"), header_row=year_header, first_row=year_first,
+               last_row=year_last, columns=[2, 5],
+               colours=[COLOURS["fixed"], COLOURS["current"]], width=13.0)
+
+
+def _method(book: Book, names: _Names, analysis: CostAnalysis) -> Section:
+    return Section(book.label("xl_about_method"), [
+        (book.label("xl_base_year"), analysis.base_year),
+        (book.label("xl_price_index"), analysis.index.name),
+        (book.label("xl_index_source"), analysis.index.source),
+        (book.label("fixed_prices"), book.label("xl_method_fixed", sheet=names.fixed)),
+        (book.label("net_cost"), book.label("xl_method_net", sheet=names.net)),
+        (book.label("xl_change_base_year"), book.label(
+            "xl_method_change_base", sheet=names.assumptions,
+            cell=BASE_YEAR_CELL.replace("$", ""))),
+        (book.label("xl_sorting"), book.label("xl_method_sorting", current=names.current,
+                                              fixed=names.fixed)),
+    ])
+
+
+def build_costs_book(analysis: CostAnalysis, *, parameters: dict, author: str,
+                     generated_at: dt.datetime, language: str | None = None) -> Book:
+    """The workbook in memory (for tests and for callers that add sheets)."""
+    language = language or analysis.language
+    years = analysis.years
+    book = Book(title=label("xl_costs_title", language, first=years[0], last=years[-1]),
+                language=language, illustrative=analysis.illustrative,
+                footer_note=footer_note(language, generated_at))
+    names = _Names(book)
+    _summary_sheet(book, names, analysis)
+    _current_sheet(book, names, analysis)
+    _fixed_sheet(book, names, analysis)
+    _net_sheet(book, names, analysis)
+    _index_sheet(book, names, analysis)
+    _assumptions_sheet(book, names, analysis)
+    document(book, method=_method(book, names, analysis), parameters=parameters,
+             inputs=analysis.inputs, author=author, generated_at=generated_at,
+             subject=book.label("costs_title", base_year=analysis.base_year),
+             keywords=book.label("xl_costs_keywords").split(";"),
+             description=book.label("illustrative_note") if analysis.illustrative else "")
+    book.workbook.active = 0
+    return book
+
+
+def write_costs_workbook(analysis: CostAnalysis, path, *, parameters: dict,
+                         author: str = "udkecon", generated_at: dt.datetime | None = None,
+                         language: str | None = None) -> Path:
+    """Write the fixed-price report's workbook to `path` (atomically) and return the path.
+
+    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; with the same analysis,
+    parameters and time the file is byte-identical. `language` defaults to the analysis's.
+    """
+    generated_at = generated_at or fmt.generation_time()
+    book = build_costs_book(analysis, parameters=parameters, author=author,
+                            generated_at=generated_at, language=language)
+    return save(book, path, generated_at)
