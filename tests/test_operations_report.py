@@ -1,0 +1,482 @@
+"""The operations report: its figures, sentences, charts and workbook, and the notebook end to
+end (papermill -> executed notebook -> PDF + workbook).
+
+Expected numbers are worked out by hand from the slides "Serviceplatformen - september 2020"
+and "Støttesystemer - september 2020" of the seed (copied to data/raw), with the arithmetic
+in the comments; the breach counts stated in the PDF are also checked against
+`operations.breaches`, computed independently of the notebook.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pandas as pd
+import pytest
+from matplotlib.patches import Rectangle
+
+from udkecon import config, operations
+from udkecon.charts_operations import (
+    BREACH_EDGE,
+    availability_heatmap,
+    band,
+    band_labels,
+    call_volume_chart,
+)
+from udkecon.errors import ParameterError, RunError
+from udkecon.excel.operations import build_operations_book, month_serial
+from udkecon.excel.save import save
+from udkecon.operations_report import (
+    breach_table,
+    breaches_by_month,
+    month_label,
+    operations_status,
+    require_platform,
+    service_table,
+    worst_month,
+)
+from udkecon.operations_text import breach_sentence, method_sentences, summary_sentences
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS))
+import libreoffice  # noqa: E402
+
+DATA = TESTS / "data"
+FORMULA_LIKE = DATA / "operations_report_formula_like_service.csv"
+NOTEBOOK = config.NOTEBOOKS_DIR / "operations_status.ipynb"
+STEM = "operations_status"
+SP, STOTTE = "Serviceplatformen", "Støttesystemer"
+NBSP = "\u00a0"
+
+# Counted by hand on the two slides (the list is in tests/test_operations.py): 1 breach on
+# Serviceplatformen (SP produktionsmiljø m1, March 2020) and 11 on the support systems.
+SEED_BREACHES = 12
+# Støttesystemer, January-June 2020, all targets 99.90: January KO - infrastruktur 99.80,
+# BF - infrastruktur 98.80, Adgangsstyring - infrastruktur 98.40 (3); February KO -
+# applikation 83.10, KO, SDY and BF - infrastruktur 99.30, Adgangsstyring - infrastruktur
+# 99.10 (5); March-June all 100.00. 3 + 5 = 8
+STOTTE_H1_BREACHES = 8
+# February 2020 (29 days: 696 hours), hours beyond the SLA = shortfall / 100 * 696:
+# KO - applikation 16.80 -> 116.928; KO, SDY, BF - infrastruktur 0.60 -> 4.176 each
+# (12.528); Adgangsstyring - infrastruktur 0.80 -> 5.568. Sum 116.928 + 12.528 + 5.568
+FEBRUARY_EXCESS = 135.024
+# KO - applikation, February 2020: (100 - 83.10) / 100 * 696 = 16.9 * 6.96 = 117.624 h
+WORST_BREACH_DOWNTIME = 117.624
+
+
+@pytest.fixture(scope="module")
+def status():
+    return operations_status()
+
+
+def normalised(text: str) -> str:
+    """PDF text as one line: hyphenation at line ends undone, spaces and NBSP as one space."""
+    text = re.sub(r"(?<=[a-zæøå])-\n(?=[a-zæøå])", "", text)
+    return re.sub(r"[\s\u00a0]+", " ", text)
+
+
+# --------------------------------------------------------------------------- figures
+
+class TestMonthLabel:
+    def test_danish_short_and_long(self):
+        assert month_label("2019-10") == "okt. 2019"
+        assert month_label("2020-05") == "maj 2020"  # no full stop: the name is short
+        assert month_label("2020-02", "da", "long") == "februar 2020"
+
+    def test_english(self):
+        assert month_label("2020-02", "en") == "Feb 2020"
+        assert month_label("2019-10", "en", "long") == "October 2019"
+
+    def test_bad_width(self):
+        with pytest.raises(ParameterError, match="width 'medium'"):
+            month_label("2020-02", "da", "medium")
+
+
+class TestRequirePlatform:
+    def test_empty_means_all(self, status):
+        assert require_platform("", status.availability) is None
+
+    def test_unknown_platform_names_the_choices(self, status):
+        with pytest.raises(ParameterError) as caught:
+            require_platform("Serviceplatform", status.availability)
+        message = str(caught.value)
+        assert "platform 'Serviceplatform'" in message
+        assert SP in message and STOTTE in message and "empty" in message
+
+
+class TestBreachesByMonth:
+    def test_february_2020_by_hand(self, status):
+        february = status.by_month.loc["2020-02"]
+        assert february["breaches"] == 5
+        assert february["excess_downtime_hours"] == pytest.approx(FEBRUARY_EXCESS)
+
+    def test_every_month_of_the_period_with_zeros(self, status):
+        # months by hand: Oct 1, Nov 1, Dec 0, Jan 3, Feb 5, Mar 1, Apr-Aug 0, Sep 1
+        assert status.by_month["breaches"].tolist() == [1, 1, 0, 3, 5, 1, 0, 0, 0, 0, 0, 1]
+
+    def test_identity_months_add_up_to_the_breaches(self, status):
+        assert status.by_month["breaches"].sum() == len(status.breaches)
+        assert status.by_month["excess_downtime_hours"].sum() == pytest.approx(
+            status.breaches["excess_downtime_hours"].sum())
+
+    def test_no_breaches_gives_zeros(self):
+        empty = pd.DataFrame({"month": [], "excess_downtime_hours": [], "downtime_hours": []})
+        by_month = breaches_by_month(empty, ["2020-04", "2020-05"])
+        assert by_month["breaches"].tolist() == [0, 0]
+
+
+class TestWorstMonth:
+    def test_seed(self, status):
+        # February 135.0 h beyond SLA is more than January's 0.744 + 8.184 + 11.16 = 20.1 h
+        assert status.worst_month == "2020-02"
+
+    def test_hours_before_count(self):
+        # March: 1 breach of 6.1 h; September: 1 breach of 11.5 h; May: 2 breaches, 1.0 h
+        by_month = pd.DataFrame({"breaches": [1, 2, 1], "excess_downtime_hours":
+                                 [6.1008, 1.0, 11.52]}, index=["2020-03", "2020-05", "2020-09"])
+        assert worst_month(by_month) == "2020-09"
+
+    def test_ties_go_to_more_breaches_then_the_earlier_month(self):
+        by_month = pd.DataFrame({"breaches": [1, 2, 2], "excess_downtime_hours": [4.0, 4.0, 4.0]},
+                                index=["2020-01", "2020-02", "2020-03"])
+        assert worst_month(by_month) == "2020-02"
+
+    def test_none_without_breaches(self):
+        by_month = pd.DataFrame({"breaches": [0], "excess_downtime_hours": [0.0]},
+                                index=["2020-04"])
+        assert worst_month(by_month) is None
+
+
+class TestOperationsStatus:
+    def test_seed_counts(self, status):
+        # 12 services x 12 months = 144 service-months; (144 - 12) / 144 = 0.91667
+        assert status.breach_count == SEED_BREACHES == len(operations.breaches(
+            operations.load_availability()))
+        assert status.service_months == 144
+        assert status.compliance_rate == pytest.approx(132 / 144)
+        assert (status.first_month, status.last_month) == ("2019-10", "2020-09")
+
+    def test_worst_breach(self, status):
+        worst = status.worst_breach
+        assert (worst["service"], worst["month"]) == ("KO - applikation", "2020-02")
+        assert worst["downtime_hours"] == pytest.approx(WORST_BREACH_DOWNTIME)
+
+    def test_support_systems_have_no_calls(self):
+        supported = operations_status(platform=STOTTE, first_month="2020-01",
+                                      last_month="2020-06")
+        assert supported.calls is None
+        assert supported.breach_count == STOTTE_H1_BREACHES
+        assert len(supported.inputs) == 1  # the calls file is not read, so not a source
+
+    def test_calls_follow_the_period(self):
+        spring = operations_status(platform=SP, first_month="2020-03", last_month="2020-05")
+        assert spring.calls["month"].tolist() == ["2020-03", "2020-04", "2020-05"]
+
+    def test_empty_months_mean_the_whole_table(self):
+        whole = operations_status(first_month="", last_month="")
+        assert (whole.first_month, whole.last_month) == ("2019-10", "2020-09")
+
+    def test_month_outside_the_data(self):
+        with pytest.raises(ParameterError, match="first_month '2018-01'"):
+            operations_status(first_month="2018-01")
+
+    def test_unknown_language(self):
+        with pytest.raises(ParameterError, match="language 'de'"):
+            operations_status(language="de")
+
+
+class TestReaderTables:
+    def test_breach_table_rows_are_the_breaches(self, status):
+        table = breach_table(status)
+        assert len(table) == SEED_BREACHES
+        assert table.index[0] == "okt. 2019"  # SDY - infrastruktur, October 2019 first
+        assert table.iloc[0, 0] == "SDY - infrastruktur"
+
+    def test_service_table_one_row_per_service(self, status):
+        table = service_table(status)
+        assert len(table) == 12
+        # SDY - infrastruktur: 3 breached months of 12, (12 - 3) / 12 = 75.0 %
+        assert table.loc["SDY - infrastruktur"].iloc[2] == pytest.approx(75.0)
+
+
+# --------------------------------------------------------------------------- sentences
+
+class TestSummarySentences:
+    def test_danish(self, status):
+        text = " ".join(summary_sentences(status)).replace(NBSP, " ")
+        assert "registreret 12 brud på SLA-målene: i 12 af 144 servicemåneder" in text
+        assert "målopfyldelse på 91,7 %" in text  # 132 / 144 = 0.9167
+        # Serviceplatformen 47 / 48 = 0.979; Støttesystemer 85 / 96 = 0.885
+        assert "Serviceplatformen havde 1 brud i 48 servicemåneder (97,9 %" in text
+        assert "Støttesystemer 11 brud i 96 (88,5 %)" in text
+        assert "Den værste måned var februar 2020 med 5 brud og ca. 135,0 timers" in text
+        assert "KO - applikation (Støttesystemer) i februar 2020: 83,10 % mod et mål på " \
+               "99,90 %, 16,80 procentpoint" in text
+        assert "ca. 117,6 timers nedetid" in text
+        # calls: 91+105+111+136+134+114+120+98+105+131+86+78 = 1309 mio.; 1309 / 12 = 109.08
+        assert "ca. 1.309 mio. kald" in text and "109,1 mio. om måneden" in text
+        assert "flest i januar 2020 (136 mio.), færrest i september 2020 (78 mio.)" in text
+        # 78 / 91 - 1 = -0.142857; August (86 - 131) / 131 = -0.34351
+        assert "faldt antallet af kald pr. måned med 14,3 %" in text
+        assert "august 2020 (−34,4 %)" in text
+
+    def test_english(self):
+        english = operations_status(language="en")
+        text = " ".join(summary_sentences(english))
+        assert "there were 12 breaches of the SLA targets: in 12 of 144 service-months" in text
+        assert "a compliance rate of 91.7%" in text
+        assert "The worst month was February 2020, with 5 breaches and about 135.0 hours" in text
+        assert "83.10% against a target of 99.90%, 16.80 percentage points" in text
+        assert "about 1,309 million calls" in text and "fell by 14.3%" in text
+
+    def test_english_singular(self):
+        one = operations_status(platform=SP, language="en")
+        text = " ".join(summary_sentences(one))
+        # SP produktionsmiljø m1, March 2020: (99.80 - 98.98) / 100 * 744 = 6.1008 h beyond
+        assert "there was 1 breach of the SLA targets" in text
+        assert "The worst month was March 2020, with 1 breach and about 6.1 hours" in text
+        assert "had" not in text.split(".")[1]  # no per-platform sentence for one platform
+
+    def test_no_breaches(self):
+        quiet = operations_status(platform=SP, first_month="2020-04")
+        sentences = summary_sentences(quiet)
+        # 4 services x 6 months = 24, all at 100 %
+        assert sentences[0] == ("I perioden april 2020 – september 2020 er der ikke "
+                                "registreret brud på SLA-målene: alle 24 servicemåneder "
+                                "(4 tjenester målt i 6 måneder) overholdt målet.")
+        assert not any("værste" in s for s in sentences)
+
+    def test_one_month(self):
+        march = operations_status(first_month="2020-03", last_month="2020-03", language="en")
+        assert breach_sentence(march).startswith("In March 2020 there was 1 breach")
+
+    def test_method_mentions_calls_only_when_shown(self):
+        assert any("Serviceplatformen" in s for s in method_sentences(operations_status()))
+        supported = operations_status(platform=STOTTE)
+        assert not any("kald" in s.lower() for s in method_sentences(supported))
+
+
+# --------------------------------------------------------------------------- charts
+
+class TestCharts:
+    def test_bands(self):
+        assert [band(v) for v in (100.0, 99.95, 99.9, 99.89, 99.5, 99.0, 98.0, 97.99, 83.1)] \
+            == [0, 1, 1, 2, 2, 3, 4, 5, 5]
+        assert band_labels("da")[0] == f"100{NBSP}%"
+        assert band_labels("en")[-1] == "below 98%"
+
+    def test_heatmap_frames_every_breach(self, status):
+        targets = status.services.set_index(["platform", "service"])["sla_target_pct"]
+        figure = availability_heatmap(status.matrix, targets)
+        axes = figure.axes[0]
+        frames = [p for p in axes.patches if isinstance(p, Rectangle) and not p.get_fill()
+                  and p.get_edgecolor()[:3] == (0.0, 0.0, 0.0)]
+        assert BREACH_EDGE == "#000000"
+        assert len(frames) == SEED_BREACHES
+        labels = [t.get_text() for t in axes.get_xticklabels()]
+        assert labels[0] == "okt.\n2019" and labels[-1] == "sep.\n2020"
+
+    def test_call_volume_chart(self, status):
+        figure = call_volume_chart(status.calls)
+        top, bottom = figure.axes
+        assert len(top.patches) == 12
+        assert len(bottom.patches) == 11  # October 2019 has no month before it in the table
+
+
+# --------------------------------------------------------------------------- workbook
+
+@pytest.fixture(scope="module")
+def workbook(tmp_path_factory, status):
+    path = tmp_path_factory.mktemp("operations_book") / "book.xlsx"
+    moment = dt.datetime(2026, 11, 27, 10, 0, tzinfo=dt.UTC)
+    book = build_operations_book(status, parameters={"platform": ""}, author="test",
+                                 generated_at=moment)
+    return save(book, path, moment)
+
+
+class TestWorkbook:
+    def test_sheets_summary_first_about_last(self, workbook):
+        book = openpyxl.load_workbook(workbook)
+        assert book.sheetnames == ["Oversigt", "Tilgængelighed", "Brud", "Tjenester", "Kald",
+                                   "Om tallene"]
+
+    def test_breach_sheet_rows(self, workbook, status):
+        sheet = openpyxl.load_workbook(workbook)["Brud"]
+        rows = [r for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] is not None]
+        expected = operations.breaches(operations.load_availability())
+        assert len(rows) == SEED_BREACHES == len(expected)
+        for row, breach in zip(rows, expected.itertuples(index=False), strict=True):
+            assert row[0].date() == dt.date.fromisoformat(breach.month + "-01")
+            assert row[1:5] == (breach.platform, breach.service, breach.sla_target_pct,
+                                breach.availability_pct)
+        assert sheet["F5"].value == "=D5-E5"  # the shortfall is a live formula
+
+    def test_summary_key_figures_cached(self, workbook):
+        sheet = openpyxl.load_workbook(workbook, data_only=True)["Oversigt"]
+        figures = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+                   for r in range(6, 15)}
+        assert figures["Brud på SLA-mål"] == SEED_BREACHES
+        assert figures["Servicemåneder målt"] == 144
+        assert figures["Målopfyldelse"] == pytest.approx(132 / 144)
+        assert figures["Kald til Serviceplatformen i alt (mio.)"] == pytest.approx(1309)
+
+    def test_month_serial(self):
+        # Excel's day 1 is 1 January 1900, and Excel counts 29 February 1900 (which did not
+        # exist), so from March 1900 on the serial is the days since 30 December 1899:
+        # 1 January 2020 is 43831 (a well-known serial), + 31 days of January = 43862
+        assert month_serial("2020-01") == 43831
+        assert month_serial("2020-02") == 43862
+
+    @pytest.mark.skipif(libreoffice.soffice() is None,
+                        reason="LibreOffice (soffice) is not installed")
+    def test_libreoffice_recalculates_every_formula_to_the_package_value(self, workbook,
+                                                                          tmp_path):
+        # an independent route: LibreOffice computes the formulas from scratch (cached
+        # values removed) and must arrive at the values the package wrote
+        recalculated = openpyxl.load_workbook(
+            libreoffice.recalculate([workbook], tmp_path)[0], data_only=True)
+        ours = openpyxl.load_workbook(workbook, data_only=True)
+        formulas = openpyxl.load_workbook(workbook)
+        checked = 0
+        for sheet in formulas.worksheets:
+            for row in sheet.iter_rows():
+                for cell in row:
+                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                        expected = ours[sheet.title][cell.coordinate].value
+                        got = recalculated[sheet.title][cell.coordinate].value
+                        assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), \
+                            f"{sheet.title}!{cell.coordinate} {cell.value}"
+                        checked += 1
+        # 12 breaches x 5 formulas, 12 service compliance rates, 11 calls x 2 changes,
+        # 4 key figures (service-months, breaches, compliance, calls), 12 months x 3 on the
+        # summary: 60 + 12 + 22 + 4 + 36 = 134
+        assert checked == 60 + 12 + 22 + 4 + 36
+
+    def test_input_text_stays_text(self, tmp_path):
+        formula_like = operations_status(FORMULA_LIKE, platform=SP)
+        moment = dt.datetime(2026, 11, 27, tzinfo=dt.UTC)
+        path = save(build_operations_book(formula_like, parameters={}, author="test",
+                                          generated_at=moment), tmp_path / "b.xlsx", moment)
+        sheet = openpyxl.load_workbook(path)["Brud"]
+        services = {sheet.cell(row=r, column=3).value: sheet.cell(row=r, column=3).data_type
+                    for r in (5, 6)}
+        assert services == {"=1+1": "s", "@SUM(A1)": "s"}
+
+
+# --------------------------------------------------------------------------- end to end
+
+def pdf_text(path: Path) -> str:
+    from pypdf import PdfReader
+
+    return normalised("\n".join(page.extract_text() for page in PdfReader(path).pages))
+
+
+def stated_breach_counts(text: str, language: str = "da") -> list[int]:
+    pattern = r"(\d+) brud på SLA" if language == "da" else r"(\d+) breach(?:es)? of (?:the )?SLA"
+    return [int(n) for n in re.findall(pattern, text)]
+
+
+def breach_sheet_rows(path: Path) -> list[tuple]:
+    sheet = openpyxl.load_workbook(path).worksheets[2]  # summary, availability, breaches
+    return [(r[0].strftime("%Y-%m"), r[1], r[2], r[4])
+            for r in sheet.iter_rows(min_row=5, values_only=True) if r[0] is not None]
+
+
+def expected_rows(platform=None, first=None, last=None) -> list[tuple]:
+    frame = operations.breaches(operations.load_availability(), platform, first, last)
+    return list(frame[["month", "platform", "service", "availability_pct"]]
+                .itertuples(index=False, name=None))
+
+
+@pytest.fixture(scope="module")
+def default_run(tmp_path_factory):
+    from udkecon.run import run_notebook
+
+    folder = tmp_path_factory.mktemp("operations_da")
+    return folder, run_notebook(NOTEBOOK, {}, output_dir=folder)
+
+
+@pytest.mark.slow
+class TestReportEndToEnd:
+    def test_outputs_and_manifest(self, default_run):
+        folder, result = default_run
+        for suffix in ("pdf", "xlsx", "ipynb"):
+            assert (folder / f"{STEM}.{suffix}").stat().st_size > 0
+        manifest = json.loads((folder / "manifest.json").read_text())
+        assert manifest["status"] == "ok"
+        assert "data/raw/sla_availability_2019_2020.csv" in manifest["inputs"]
+
+    def test_pdf_states_the_breach_count_of_breaches(self, default_run):
+        folder, _ = default_run
+        text = pdf_text(folder / f"{STEM}.pdf")
+        independent = len(operations.breaches(operations.load_availability(),
+                                               first_month="2019-10", last_month="2020-09"))
+        counts = stated_breach_counts(text)
+        assert counts and set(counts) == {independent} == {SEED_BREACHES}
+        assert "registreret 12 brud på SLA-målene" in text
+
+    def test_pdf_worst_month_and_reader_details(self, default_run):
+        folder, _ = default_run
+        text = pdf_text(folder / f"{STEM}.pdf")
+        assert "Driftsstatus for den fælleskommunale infrastruktur" in text
+        assert "Den værste måned var februar 2020" in text
+        assert "okt. 2019" in text  # Danish month labels (heatmap and tables)
+        assert "Kald til Serviceplatformen" in text
+        assert re.search(r"Side 1 af \d", text)
+        # real figures: no illustrative mark; no code in the report
+        assert "llustrativ" not in text
+        assert "import" not in text and "PosixPath" not in text
+
+    def test_workbook_breach_sheet_has_the_same_rows(self, default_run):
+        folder, _ = default_run
+        assert breach_sheet_rows(folder / f"{STEM}.xlsx") == expected_rows()
+
+    def test_platform_and_period_in_english(self, tmp_path):
+        from udkecon.run import run_notebook
+
+        parameters = {"platform": STOTTE, "first_month": "2020-01", "last_month": "2020-06",
+                      "language": "en"}
+        run_notebook(NOTEBOOK, parameters, output_dir=tmp_path)
+        text = pdf_text(tmp_path / f"{STEM}.pdf")
+        independent = len(operations.breaches(operations.load_availability(), STOTTE,
+                                               "2020-01", "2020-06"))
+        counts = stated_breach_counts(text, "en")
+        assert counts and set(counts) == {independent} == {STOTTE_H1_BREACHES}
+        assert "The worst month was February 2020" in text
+        assert "Calls to Serviceplatformen" not in text  # no call figures for Støttesystemer
+        assert "SP produktionsmiljø" not in text
+        assert re.search(r"Page 1 of \d", text)
+        assert breach_sheet_rows(tmp_path / f"{STEM}.xlsx") == expected_rows(
+            STOTTE, "2020-01", "2020-06")
+        assert "Calls" not in openpyxl.load_workbook(tmp_path / f"{STEM}.xlsx").sheetnames
+
+    def test_serviceplatformen_only(self, tmp_path):
+        from udkecon.run import run_notebook
+
+        run_notebook(NOTEBOOK, {"platform": SP}, output_dir=tmp_path)
+        text = pdf_text(tmp_path / f"{STEM}.pdf")
+        # one breach: SP produktionsmiljø m1, March 2020
+        assert set(stated_breach_counts(text)) == {1}
+        assert "Den værste måned var marts 2020" in text
+        assert breach_sheet_rows(tmp_path / f"{STEM}.xlsx") == expected_rows(SP)
+
+    def test_bad_platform_fails_with_parameter_error_and_keeps_the_notebook(self, tmp_path):
+        from udkecon.run import run_notebook
+
+        with pytest.raises(RunError) as caught:
+            run_notebook(NOTEBOOK, {"platform": "Serviceplatform"}, output_dir=tmp_path)
+        message = str(caught.value)
+        failed = tmp_path / f"{STEM}.failed.ipynb"
+        assert "ParameterError" in message and "platform 'Serviceplatform'" in message
+        assert str(failed) in message and failed.exists()
+        executed = nbformat.read(failed, as_version=4)
+        errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+                  if o.get("output_type") == "error"]
+        assert errors and errors[0]["ename"] == "ParameterError"
+        assert not (tmp_path / f"{STEM}.pdf").exists()

@@ -1,0 +1,327 @@
+"""The operations report's workbook: SLA breaches, availability by month, calls.
+
+Sheets (Danish names; English with language="en"):
+
+    Oversigt        key figures (live counts over the other sheets), breaches and calls
+                    per month, native charts of both
+    Tilgængelighed  services x months, breached cells marked, one row per service
+    Brud            one row per breach; shortfall and hours as formulas over the row
+    Tjenester       compliance per service
+    Kald            calls to Serviceplatformen per month and the change (when shown)
+    Om tallene      definitions, parameters, sources and sha256 of the inputs
+
+Months are written as Excel dates (the first of the month, shown as "feb 2020"), so that a
+reader can sort and filter them and the summary can count breaches per month with
+COUNTIFS on a number. Counts per service are written as the package's values rather than
+COUNTIFS over service names: a name with * or ? would be read as a wildcard.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+
+from .. import fmt
+from ..labels import label
+from ..operations_report import OperationsStatus, month_label
+from ..operations_text import method_sentences, subtitle
+from .about import (
+    Section,
+    footer_note,
+    input_sections,
+    parameters_section,
+    report_section,
+    set_properties,
+    write_about_sheet,
+)
+from .book import (
+    COUNT,
+    FIRST_ROW,
+    FONT,
+    SECTION_FONT,
+    SHARE,
+    Book,
+    Column,
+    Formula,
+    letter,
+    quote,
+)
+from .charts import COLOURS, column_chart
+from .save import save
+
+PCT = "0.00"  # availability and targets in percent, two decimals as published
+HOURS = "#,##0.0"
+CALLS = "#,##0"
+MONTH = "mmm yyyy"
+MIO = "#,##0"
+BREACH_FILL = PatternFill("solid", fgColor="F4CCCC")
+BREACH_FONT = Font(name=FONT, bold=True, color="9C0006")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def month_serial(month: str) -> int:
+    """The Excel date number of the first day of a "YYYY-MM" month.
+
+    >>> month_serial("2020-02")  # 1 February 2020
+    43862
+    """
+    year, number = (int(part) for part in month.split("-"))
+    return (dt.date(year, number, 1) - _EXCEL_EPOCH).days
+
+
+class _Names:
+    """The sheet titles in the workbook's language."""
+
+    def __init__(self, book: Book):
+        self.summary = book.label("xl_sheet_summary")
+        for key in ("availability", "breaches", "services", "calls"):
+            setattr(self, key, book.label(f"ops_sheet_{key}"))
+
+
+def _availability_sheet(book: Book, names: _Names, status: OperationsStatus) -> tuple[int, int]:
+    """Services x months; returns the first and last data row (for the summary's count)."""
+    ws = book.add_sheet(names.availability, landscape=True)
+    book.heading(ws, book.label("ops_xl_availability_title"),
+                 book.label("ops_xl_availability_subtitle"))
+    values, breached = status.matrix.availability, status.matrix.breached
+    targets = status.services.set_index(["platform", "service"])["sla_target_pct"]
+    months = [str(m) for m in values.columns]
+    columns = [Column(book.label("ops_col_platform")), Column(book.label("ops_col_service")),
+               Column(book.label("ops_col_target"), PCT, 12)]
+    columns += [Column(month_label(m, book.language), PCT, 9) for m in months]
+    rows = [[platform, service, targets.get((platform, service)),
+             *[values.loc[(platform, service), m] for m in months]]
+            for platform, service in values.index]
+    first, last = book.table(ws, "availability", columns, rows)
+    for row, key in enumerate(values.index, start=first):
+        for offset, month in enumerate(months):
+            if breached.loc[key, month]:
+                cell = ws.cell(row=row, column=4 + offset)
+                cell.fill, cell.font = BREACH_FILL, BREACH_FONT
+    ws.freeze_panes = ws.cell(row=first, column=4).coordinate  # keep the names in view
+    return first, last
+
+
+def _breaches_sheet(book: Book, names: _Names, status: OperationsStatus) -> tuple[int, int]:
+    ws = book.add_sheet(names.breaches, landscape=True)
+    book.heading(ws, book.label("ops_xl_breaches_title"),
+                 book.label("ops_xl_breaches_subtitle"))
+    columns = [Column(book.label("ops_col_month"), MONTH, 11),
+               Column(book.label("ops_col_platform")), Column(book.label("ops_col_service")),
+               Column(book.label("ops_col_target"), PCT, 10),
+               Column(book.label("ops_col_availability"), PCT, 13),
+               Column(book.label("ops_col_shortfall"), PCT, 13),
+               Column(book.label("ops_col_hours"), COUNT, 10),
+               Column(book.label("ops_col_downtime"), HOURS, 12),
+               Column(book.label("ops_col_allowed"), HOURS, 14),
+               Column(book.label("ops_col_excess"), HOURS, 13),
+               Column(book.label("ops_col_source_row"), COUNT, 10)]
+    rows = []
+    for row, (source_row, b) in enumerate(zip(status.breaches.index,
+                                              status.breaches.itertuples(index=False),
+                                              strict=True), start=FIRST_ROW):
+        rows.append([
+            month_serial(b.month), b.platform, b.service, b.sla_target_pct, b.availability_pct,
+            Formula(f"=D{row}-E{row}", b.shortfall_pp),
+            Formula(f"=DAY(EOMONTH(A{row},0))*24", int(b.hours_in_month)),
+            Formula(f"=(100-E{row})/100*G{row}", b.downtime_hours),
+            Formula(f"=(100-D{row})/100*G{row}", b.sla_allowed_downtime_hours),
+            Formula(f"=F{row}/100*G{row}", b.excess_downtime_hours),
+            int(source_row),
+        ])
+    return book.table(ws, "breaches", columns, rows)
+
+
+def _services_sheet(book: Book, names: _Names, status: OperationsStatus) -> None:
+    ws = book.add_sheet(names.services, landscape=True)
+    book.heading(ws, book.label("ops_xl_services_title"),
+                 book.label("ops_xl_services_subtitle"))
+    columns = [Column(book.label("ops_col_platform")), Column(book.label("ops_col_service")),
+               Column(book.label("ops_col_target"), PCT, 10),
+               Column(book.label("ops_col_months_measured"), COUNT, 10),
+               Column(book.label("ops_col_months_breached"), COUNT, 10),
+               Column(book.label("ops_xl_compliance"), SHARE, 13),
+               Column(book.label("ops_col_mean"), PCT, 17),
+               Column(book.label("ops_xl_lowest"), PCT, 17),
+               Column(book.label("ops_xl_lowest_month"), MONTH, 11),
+               Column(book.label("ops_col_downtime"), HOURS, 12)]
+    rows = []
+    for row, s in enumerate(status.services.itertuples(index=False), start=FIRST_ROW):
+        rows.append([
+            s.platform, s.service, s.sla_target_pct, int(s.months_measured),
+            int(s.months_breached),
+            Formula(f"=(D{row}-E{row})/D{row}", s.compliance_rate),
+            s.mean_availability_pct, s.worst_availability_pct, month_serial(s.worst_month),
+            s.downtime_hours,
+        ])
+    book.table(ws, "services", columns, rows)
+
+
+def _calls_sheet(book: Book, names: _Names, status: OperationsStatus) -> tuple[int, int]:
+    ws = book.add_sheet(names.calls)
+    book.heading(ws, book.label("ops_xl_calls_title"), book.label("ops_xl_calls_subtitle"))
+    columns = [Column(book.label("ops_col_month"), MONTH, 11),
+               Column(book.label("ops_col_calls"), CALLS, 14),
+               Column(book.label("ops_col_change_calls"), CALLS, 16),
+               Column(book.label("ops_col_change_pct"), SHARE, 14)]
+    calls = status.calls
+    rows, previous = [], None
+    for row, c in enumerate(calls.itertuples(index=False), start=FIRST_ROW):
+        change = None if pd.isna(c.change_calls) else int(c.change_calls)
+        share = None if pd.isna(c.change_pct) else c.change_pct / 100
+        # a formula only where the month before is the row above (the first row's month
+        # before may lie outside the period: its change is the package's value)
+        follows = previous is not None and month_serial(c.month) - previous <= 31
+        rows.append([
+            month_serial(c.month), int(c.service_calls),
+            Formula(f"=B{row}-B{row - 1}", change) if follows and change is not None
+            else change,
+            Formula(f"=C{row}/B{row - 1}", share) if follows and share is not None else share,
+        ])
+        previous = month_serial(c.month)
+    return book.table(ws, "calls", columns, rows)
+
+
+def _summary_sheet(book: Book, names: _Names, status: OperationsStatus,
+                   availability_rows: tuple[int, int], breach_rows: tuple[int, int],
+                   call_rows: tuple[int, int] | None) -> None:
+    """Key figures as live counts over the other sheets, a table per month and two charts."""
+    ws = book.add_sheet(names.summary, landscape=True)
+    ws.page_setup.fitToHeight = 1  # the summary is one page
+    lang = status.language
+    book.heading(ws, book.title, book.label("ops_xl_subtitle", period=status.period_label(),
+                                            what=subtitle(status)), span=4)
+    availability, breaches = quote(names.availability), quote(names.breaches)
+    n_months = len(status.months)
+    grid = (f"{availability}!$D${availability_rows[0]}:"
+            f"${letter(3 + n_months)}${availability_rows[1]}")
+    worst = status.worst_month
+    big = status.worst_breach
+    # short enough to stay clear of the charts: '83,10 % (mål 99,90 %)'
+    big_text = (f"{big['service']}, {month_label(big['month'], lang)}: "
+                f"{fmt.percent(big['availability_pct'] / 100, 2, lang)} / "
+                f"{fmt.percent(big['sla_target_pct'] / 100, 2, lang)}") if big is not None \
+        else book.label("ops_xl_none")
+
+    book.put(ws, 5, 1, book.label("ops_xl_key_figures"), font=SECTION_FONT)
+    figures = [
+        ("ops_xl_period", status.period_label(), None),
+        ("ops_xl_platforms", status.platform_label(), None),
+        ("ops_xl_services", len(status.services), COUNT),
+        ("ops_xl_service_months", Formula(f"=COUNT({grid})", status.service_months), COUNT),
+        ("ops_xl_breaches", Formula(f"=COUNT({breaches}!$A${breach_rows[0]}:"
+                                    f"$A${breach_rows[1]})", status.breach_count), COUNT),
+        ("ops_xl_compliance", Formula("=(B9-B10)/B9", status.compliance_rate), SHARE),
+        ("ops_xl_worst_month", month_label(worst, lang, "long") if worst
+         else book.label("ops_xl_none"), None),
+        ("ops_xl_worst_breach", big_text, None),
+    ]
+    if status.calls is not None and call_rows is not None:
+        calls = quote(names.calls)
+        figures.append(("ops_xl_calls_total", Formula(
+            f"=SUM({calls}!$B${call_rows[0]}:$B${call_rows[1]})/1000000",
+            status.calls["service_calls"].sum() / 1e6), MIO))
+    for row, (key, value, number_format) in enumerate(figures, start=6):
+        book.put(ws, row, 1, book.label(key))
+        # numbers right in column B; text from column B's left edge, spilling to the right
+        book.put(ws, row, 2, value, number_format,
+                 alignment=Column("", number_format).alignment() if number_format else None)
+
+    # Per month: breaches and excess hours counted on the breaches sheet, calls looked up
+    header = 6 + len(figures) + 2
+    book.put(ws, header - 1, 1, book.label("ops_xl_by_month"), font=SECTION_FONT)
+    month_column = Column(book.label("ops_col_month"), MONTH)
+    # column A is wide for the key figures' labels: months start at its left edge
+    month_alignment = Alignment(horizontal="left", vertical="top", indent=1)
+    columns = [month_column, Column(book.label("ops_col_breaches"), COUNT),
+               Column(book.label("ops_col_excess"), HOURS)]
+    if status.calls is not None:
+        columns.append(Column(book.label("ops_xl_calls_mio"), MIO))
+    book.header_row(ws, header, 1, columns)
+    ws.cell(row=header, column=1).alignment = Alignment(horizontal="left", vertical="center",
+                                                        wrap_text=True, indent=1)
+    first = header + 1
+    calls_by_month = (status.calls.set_index("month")["service_calls"]
+                      if status.calls is not None else None)
+    for row, month in enumerate(status.months, start=first):
+        counts = status.by_month.loc[month]
+        book.put(ws, row, 1, month_serial(month), MONTH, alignment=month_alignment)
+        book.put(ws, row, 2, Formula(f"=COUNTIFS({breaches}!$A:$A,$A{row})",
+                                     int(counts["breaches"])), COUNT)
+        book.put(ws, row, 3, Formula(f"=SUMIFS({breaches}!$J:$J,{breaches}!$A:$A,$A{row})",
+                                     counts["excess_downtime_hours"]), HOURS)
+        if calls_by_month is not None:
+            book.put(ws, row, 4, Formula(
+                f"=VLOOKUP($A{row},{quote(names.calls)}!$A:$B,2,FALSE)/1000000",
+                calls_by_month[month] / 1e6), MIO)
+    last = first + len(status.months) - 1
+    ws.column_dimensions["A"].width = 38
+    for column, width in (("B", 12), ("C", 16), ("D", 12), ("E", 14)):
+        ws.column_dimensions[column].width = width
+
+    chart = column_chart(ws, "G5", title=book.label("ops_xl_chart_breaches"),
+                         axis_title=book.label("ops_xl_count"), header_row=header,
+                         first_row=first, last_row=last, first_column=2, last_column=2,
+                         colours=[COLOURS["accent"]], width=15.0, height=7.0)
+    _month_axis(chart)
+    if status.calls is not None:
+        chart = column_chart(ws, "G20", title=book.label("ops_xl_chart_calls"),
+                             axis_title=book.label("ops_calls_axis"), header_row=header,
+                             first_row=first, last_row=last, first_column=4, last_column=4,
+                             colours=[COLOURS["operation"]], width=15.0, height=7.0)
+        _month_axis(chart)
+
+
+def _month_axis(chart) -> None:
+    """Month categories shown as months, not as date numbers; one series needs no legend."""
+    chart.x_axis.number_format = MONTH
+    chart.legend = None
+
+
+def _about_sections(book: Book, status: OperationsStatus, parameters: dict, author: str,
+                    generated_at: dt.datetime) -> list[Section]:
+    keys = ["ops_xl_def_availability", "ops_xl_def_breach", "ops_xl_def_downtime",
+            "ops_xl_def_worst", "ops_xl_def_calls"]
+    method = Section(book.label("ops_xl_method"),
+                     [(book.label(key), sentence) for key, sentence
+                      in zip(keys, method_sentences(status), strict=False)])
+    return [report_section(book, author, generated_at), method,
+            parameters_section(book, parameters), *input_sections(book, status.inputs)]
+
+
+def build_operations_book(status: OperationsStatus, *, parameters: dict, author: str,
+                          generated_at: dt.datetime) -> Book:
+    """The workbook in memory (for tests and for callers that add sheets)."""
+    book = Book(title=label("ops_title", status.language), language=status.language,
+                illustrative=False, footer_note=footer_note(status.language, generated_at))
+    names = _Names(book)
+    # the summary counts over the data sheets, so it is written last and moved to the front
+    availability_rows = _availability_sheet(book, names, status)
+    breach_rows = _breaches_sheet(book, names, status)
+    _services_sheet(book, names, status)
+    call_rows = _calls_sheet(book, names, status) if status.calls is not None else None
+    _summary_sheet(book, names, status, availability_rows, breach_rows, call_rows)
+    book.workbook.move_sheet(names.summary, offset=-(len(book.workbook.sheetnames) - 1))
+    write_about_sheet(book, _about_sections(book, status, parameters, author, generated_at))
+    set_properties(book, subject=subtitle(status), author=author,
+                   keywords=book.label("ops_xl_keywords").split(";"),
+                   description=status.period_label(), generated_at=generated_at)
+    book.workbook.active = 0
+    return book
+
+
+def write_operations_workbook(status: OperationsStatus, path, *, parameters: dict,
+                              author: str = "udkecon",
+                              generated_at: dt.datetime | None = None) -> Path:
+    """Write the operations report's workbook to `path` (atomically) and return the path.
+
+    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; the same status,
+    parameters and time give the same bytes.
+    """
+    generated_at = generated_at or fmt.generation_time()
+    book = build_operations_book(status, parameters=parameters, author=author,
+                                 generated_at=generated_at)
+    return save(book, path, generated_at)

@@ -1,0 +1,264 @@
+"""The operations report's sentences, in Danish or English, every number from the computation.
+
+`summary_sentences(status)` is the opening text: how many service-months breached their
+SLA target (the same count as `operations.breaches`), how the platforms compare, the worst
+month and the largest single breach with its shortfall and approximate downtime, and the
+trend of the calls to Serviceplatformen. `method_sentences(status)` states the definitions.
+Numbers are formatted as the reader expects (Danish: 91,7 %, 1.309 mio.).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from . import fmt
+from .labels import check_language, label
+from .operations_report import OperationsStatus, month_label
+
+
+def _pct(value_pct: float, decimals: int, language: str) -> str:
+    """A figure already in percent (99.9) as '99,90 %' (da) or '99.90%' (en)."""
+    return fmt.percent(value_pct / 100, decimals, language)
+
+
+def _hours(value: float, language: str) -> str:
+    return fmt.number(value, 1, language)
+
+
+def _breach_count(n: int, language: str) -> str:
+    if language == "en":
+        return f"{n} {'breach' if n == 1 else 'breaches'}"
+    return f"{n} brud"  # the same in singular and plural
+
+
+def _and(items: list[str], language: str) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {label('ops_and', language)} {items[-1]}"
+
+
+def subtitle(status: OperationsStatus) -> str:
+    """What the report covers: the platform(s), and the calls when they are shown."""
+    key = "ops_subtitle_calls" if status.calls is not None else "ops_subtitle"
+    return label(key, status.language, platforms=status.platform_label())
+
+
+def period_phrase(status: OperationsStatus) -> str:
+    """'I perioden oktober 2019 – september 2020' / 'From October 2019 to September 2020';
+    'I marts 2020' / 'In March 2020' for one month."""
+    lang = status.language
+    first = month_label(status.first_month, lang, "long")
+    last = month_label(status.last_month, lang, "long")
+    if status.first_month == status.last_month:
+        return f"In {first}" if lang == "en" else f"I {first}"
+    return f"From {first} to {last}" if lang == "en" else f"I perioden {first} – {last}"
+
+
+def breach_sentence(status: OperationsStatus) -> str:
+    """How many service-months fell below target, out of how many, and the compliance rate.
+
+    >>> from udkecon.operations_report import operations_status
+    >>> breach_sentence(operations_status(first_month="2020-03", last_month="2020-03"))
+    'I marts 2020 er der registreret 1 brud på SLA-målene: i 1 af 12 servicemåneder \
+(12 tjenester målt i 1 måned) lå den brugeroplevede tilgængelighed under målet, en \
+målopfyldelse på 91,7\\xa0%.'
+    """
+    lang = status.language
+    n, measured = status.breach_count, status.service_months
+    services, months = len(status.services), len(status.months)
+    rate = fmt.percent(status.compliance_rate, 1, lang)
+    period = period_phrase(status)
+    complete = services * months == measured  # no missing months: the product is exact
+    if lang == "en":
+        scope = (f" ({services} {'service' if services == 1 else 'services'} measured over "
+                 f"{months} {'month' if months == 1 else 'months'})") if complete else ""
+        if n == 0:
+            return (f"{period} there were no breaches of the SLA targets: all {measured} "
+                    f"service-months{scope} met their target.")
+        return (f"{period} there {'was' if n == 1 else 'were'} "
+                f"{_breach_count(n, lang)} of the SLA targets: in {n} of {measured} "
+                f"service-months{scope} the user-experienced availability was below target, "
+                f"a compliance rate of {rate}.")
+    scope = (f" ({services} {'tjeneste' if services == 1 else 'tjenester'} målt i {months} "
+             f"{'måned' if months == 1 else 'måneder'})") if complete else ""
+    if n == 0:
+        return (f"{period} er der ikke registreret brud på SLA-målene: alle {measured} "
+                f"servicemåneder{scope} overholdt målet.")
+    return (f"{period} er der registreret {_breach_count(n, lang)} på SLA-målene: i {n} af "
+            f"{measured} servicemåneder{scope} lå den brugeroplevede tilgængelighed under "
+            f"målet, en målopfyldelse på {rate}.")
+
+
+def platform_sentence(status: OperationsStatus) -> str | None:
+    """Breaches per platform (None when the report covers one platform)."""
+    lang = status.language
+    if len(status.platforms) < 2:
+        return None
+    parts = []
+    for first, row in enumerate(status.platforms.itertuples(index=False)):
+        rate = fmt.percent(row.compliance_rate, 1, lang)
+        count = _breach_count(int(row.breaches), lang)
+        if lang == "en":
+            parts.append(f"{row.platform} had {count} in {row.service_months} service-months "
+                         f"({rate} compliance)" if first == 0 else
+                         f"{row.platform} {count} in {row.service_months} ({rate})")
+        else:
+            parts.append(f"{row.platform} havde {count} i {row.service_months} servicemåneder "
+                         f"({rate} målopfyldelse)" if first == 0 else
+                         f"{row.platform} {count} i {row.service_months} ({rate})")
+    return _and(parts, lang) + "."
+
+
+def worst_sentences(status: OperationsStatus) -> list[str]:
+    """The worst month (most downtime beyond the SLA) and the largest single breach."""
+    lang = status.language
+    month = status.worst_month
+    breach = status.worst_breach
+    if month is None or breach is None:
+        return []
+    row = status.by_month.loc[month]
+    count = _breach_count(int(row["breaches"]), lang)
+    excess = _hours(row["excess_downtime_hours"], lang)
+    name = month_label(month, lang, "long")
+    b_month = month_label(breach["month"], lang, "long")
+    actual = _pct(breach["availability_pct"], 2, lang)
+    target = _pct(breach["sla_target_pct"], 2, lang)
+    shortfall = fmt.number(breach["shortfall_pp"], 2, lang)
+    downtime = _hours(breach["downtime_hours"], lang)
+    service = f"{breach['service']} ({breach['platform']})"
+    if lang == "en":
+        return [
+            f"The worst month was {name}, with {count} and about {excess} hours of downtime "
+            f"beyond what the SLA targets allow.",
+            f"The largest single breach was {service} in {b_month}: {actual} against a "
+            f"target of {target}, {shortfall} percentage points below target, or about "
+            f"{downtime} hours of downtime in the month.",
+        ]
+    return [
+        f"Den værste måned var {name} med {count} og ca. {excess} timers nedetid ud over, "
+        f"hvad SLA-målene tillader.",
+        f"Det største enkeltbrud var {service} i {b_month}: {actual} mod et mål på {target}, "
+        f"{shortfall} procentpoint under målet, svarende til ca. {downtime} timers nedetid "
+        f"i måneden.",
+    ]
+
+
+def calls_sentences(status: OperationsStatus) -> list[str]:
+    """Total, mean, highest and lowest month, and the trend of the calls to Serviceplatformen.
+
+    trend  = calls[last month] / calls[first month] - 1
+    """
+    lang = status.language
+    calls = status.calls
+    if calls is None or calls.empty:
+        return []
+    counts = calls.set_index("month")["service_calls"].astype("float64") / 1e6
+    first, last = counts.index[0], counts.index[-1]
+    high, low = counts.idxmax(), counts.idxmin()
+    m = lambda v, d=0: fmt.number(v, d, lang)  # noqa: E731
+    name = lambda month: month_label(month, lang, "long")  # noqa: E731
+    sentences = []
+    if lang == "en":
+        sentences.append(
+            f"Serviceplatformen received about {m(counts.sum())} million calls in the period, "
+            f"{m(counts.mean(), 1)} million a month on average; the most in {name(high)} "
+            f"({m(counts[high])} million), the fewest in {name(low)} ({m(counts[low])} million).")
+    else:
+        sentences.append(
+            f"Serviceplatformen modtog ca. {m(counts.sum())} mio. kald i perioden, i "
+            f"gennemsnit {m(counts.mean(), 1)} mio. om måneden; flest i {name(high)} "
+            f"({m(counts[high])} mio.), færrest i {name(low)} ({m(counts[low])} mio.).")
+    if len(counts) < 2:
+        return sentences
+    trend = counts[last] / counts[first] - 1
+    # the largest month-on-month change either way, within the period: the first month's
+    # change is from a month outside it
+    change = calls.set_index("month")["change_pct"].drop(first).dropna()
+    biggest = change.abs().idxmax() if not change.empty else None
+    size = fmt.percent(abs(trend), 1, lang)
+    if lang == "en":
+        direction = "rose" if trend > 0 else "fell" if trend < 0 else "was unchanged"
+        text = (f"From {name(first)} to {name(last)} the monthly number of calls {direction}"
+                + (f" by {size}" if trend else "")
+                + f" (from {m(counts[first])} to {m(counts[last])} million)")
+        if biggest is not None:
+            text += (f"; the largest change from one month to the next was in "
+                     f"{name(biggest)} ({_signed_pct(change[biggest], lang)})")
+    else:
+        direction = "steg" if trend > 0 else "faldt" if trend < 0 else "var uændret"
+        text = (f"Fra {name(first)} til {name(last)} {direction} antallet af kald pr. måned"
+                + (f" med {size}" if trend else "")
+                + f" (fra {m(counts[first])} til {m(counts[last])} mio.)")
+        if biggest is not None:
+            text += (f"; den største ændring fra én måned til den næste var i "
+                     f"{name(biggest)} ({_signed_pct(change[biggest], lang)})")
+    sentences.append(text + ".")
+    return sentences
+
+
+def _signed_pct(value_pct: float, language: str) -> str:
+    """A change in percent with its sign: '+15,4 %', '−34,4 %' (a real minus sign)."""
+    text = _pct(abs(value_pct), 1, language)
+    return ("+" if value_pct > 0 else "−" if value_pct < 0 else "") + text
+
+
+def summary_sentences(status: OperationsStatus) -> list[str]:
+    """The report's opening paragraphs, every number taken from `status`."""
+    check_language(status.language)
+    sentences = [breach_sentence(status)]
+    per_platform = platform_sentence(status)
+    if per_platform:
+        sentences.append(per_platform)
+    sentences += worst_sentences(status)
+    sentences += calls_sentences(status)
+    return sentences
+
+
+def method_sentences(status: OperationsStatus) -> list[str]:
+    """Definitions: breach, downtime, worst month, and what the figures are."""
+    if status.language == "en":
+        text = [
+            "Availability is KOMBIT's user-experienced availability (\"brugeroplevet "
+            "driftseffektivitet\") of each service per month: service windows do not count "
+            "against it.",
+            "A service-month is a breach when its availability is strictly below the "
+            "service's SLA target for that month; a month exactly at target meets the SLA.",
+            "Downtime is approximated as (100 − availability) / 100 × the hours in the "
+            "month, and the downtime beyond the SLA as (target − availability) / 100 × the "
+            "hours in the month. As availability is published rounded to two decimals, the "
+            "hours are approximate (up to 0.04 hours from rounding alone).",
+            "The worst month is the month with the most downtime beyond the SLA targets, "
+            "summed over its breaches (ties: more breaches, then the earlier month).",
+        ]
+        if status.calls is not None:
+            text.append("Calls are the number of calls to Serviceplatformen per month in "
+                        "round figures, as given in the source.")
+        return text
+    text = [
+        "Tilgængeligheden er KOMBIT's brugeroplevede driftseffektivitet for hver tjeneste "
+        "pr. måned: servicevinduer tæller ikke imod den.",
+        "En servicemåned er et brud, når tilgængeligheden er under tjenestens SLA-mål for "
+        "måneden; en måned præcis på målet overholder SLA'en.",
+        "Nedetiden er tilnærmet som (100 − tilgængelighed) / 100 × månedens timer, og "
+        "nedetiden ud over SLA som (mål − tilgængelighed) / 100 × månedens timer. Da "
+        "tilgængeligheden er offentliggjort afrundet til to decimaler, er timerne omtrentlige "
+        "(op til 0,04 time alene fra afrundingen).",
+        "Den værste måned er måneden med mest nedetid ud over SLA-målene, lagt sammen over "
+        "månedens brud (ved lighed: flest brud, dernæst den tidligste måned).",
+    ]
+    if status.calls is not None:
+        text.append("Kald er antal kald til Serviceplatformen pr. måned i runde tal, som "
+                    "kilden oplyser dem.")
+    return text
+
+
+def calls_frame(status: OperationsStatus) -> pd.DataFrame | None:
+    """Calls in millions and the change from the month before (for tables and workbooks)."""
+    if status.calls is None:
+        return None
+    calls = status.calls
+    return pd.DataFrame({
+        "month": calls["month"].to_numpy(),
+        "calls_mio": (calls["service_calls"].astype("float64") / 1e6).to_numpy(),
+        "change_pct": calls["change_pct"].to_numpy(),
+    })
