@@ -18,7 +18,6 @@ themselves are in `udkecon.operations`; this module adds what a reader needs on 
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -273,8 +272,8 @@ def source_note(status: OperationsStatus, calls: bool = False) -> str:
 
 
 def key_figures(status: OperationsStatus):
-    """The report's key figures as a row of boxes (HTML for the PDF, styled by print.css)."""
-    from IPython.display import HTML
+    """The report's key figures as a row of boxes."""
+    from . import report
 
     lang = status.language
     worst = status.worst_month
@@ -287,32 +286,7 @@ def key_figures(status: OperationsStatus):
     if status.calls is not None and len(status.calls):
         total = status.calls["service_calls"].sum() / 1e6
         figures.append((fmt.number(total, 0, lang), label("ops_key_calls", lang)))
-    # equal boxes, values on one line and captions without hyphenation (print.css styles
-    # .key-figure; these inline rules only size the boxes)
-    boxes = "".join(f'<div class="key-figure" style="flex: 1 1 0">'
-                    f'<div class="value" style="white-space: nowrap">{html.escape(value)}</div>'
-                    f'<div class="caption" style="hyphens: manual">{html.escape(caption)}</div>'
-                    f"</div>" for value, caption in figures)
-    return HTML(f'<div class="key-figures">{boxes}</div>')
-
-
-# Body cells on one line (service names, months), headers wrapping at spaces only: print.css
-# hyphenates, which split "infra-struktur" and "(ti-mer)" in narrow columns. Headers of
-# text columns are aligned left, like their text.
-_TABLE_STYLE = ("table.{name} {{ hyphens: manual; }} "
-                "table.{name} tbody th, table.{name} td {{ white-space: nowrap; }}")
-
-
-def _unwrapped_cells(block, name: str, text_columns: tuple[int, ...] = ()):
-    """A report.table whose body cells do not wrap; `text_columns` are the 1-based positions
-    (the index column is 1) whose header is aligned left."""
-    from IPython.display import HTML
-
-    style = _TABLE_STYLE.format(name=name) + "".join(
-        f" table.{name} thead th:nth-child({n}) {{ text-align: left; }}" for n in text_columns)
-    tag = '<table class="report-table">'
-    return HTML(f"<style>{style}</style>"
-                + block.data.replace(tag, f'<table class="report-table {name}">', 1))
+    return report.key_figures(figures)
 
 
 def breach_block(status: OperationsStatus):
@@ -322,10 +296,9 @@ def breach_block(status: OperationsStatus):
     lang = status.language
     if status.breaches.empty:
         return report.paragraph(label("ops_no_breaches", lang))
-    return _unwrapped_cells(report.table(
-        breach_table(status), lang, decimals=breach_table_decimals(lang),
-        caption=label("ops_table_breaches", lang), note=label("ops_table_breaches_note", lang)),
-        "ops-breaches", text_columns=(2,))
+    return report.table(
+        breach_table(status), lang, decimals=breach_table_decimals(lang), nowrap=True,
+        caption=label("ops_table_breaches", lang), note=label("ops_table_breaches_note", lang))
 
 
 def service_block(status: OperationsStatus):
@@ -333,10 +306,10 @@ def service_block(status: OperationsStatus):
     from . import report
 
     lang = status.language
-    return _unwrapped_cells(report.table(
-        service_table(status), lang, decimals=service_table_decimals(lang),
+    return report.table(
+        service_table(status), lang, decimals=service_table_decimals(lang), nowrap=True,
         caption=label("ops_table_services", lang, period=status.period_label("short")),
-        note=label("ops_services_note", lang)), "ops-services", text_columns=(6,))
+        note=label("ops_services_note", lang))
 
 
 def heatmap_note(status: OperationsStatus) -> str:

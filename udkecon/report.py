@@ -57,18 +57,22 @@ def illustrative_banner(language: str = "da") -> HTML:
 
 def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
           caption: str = "", note: str = "", total_row: str | None = None,
-          index_label: str | None = None) -> HTML:
+          index_label: str | None = None, nowrap: bool = False) -> HTML:
     """A table with Danish number format, numbers right-aligned, an optional total row.
 
-    `decimals` is one number of decimals or a mapping column -> decimals. Integers that
-    are years stay without grouping (2020, not 2.020).
+    `decimals` is one number of decimals or a mapping column -> decimals. Years belong in
+    the index or a text column (2020, not 2.020). Headers of text columns align left like
+    their text; `nowrap` keeps body cells on one line (names in narrow columns).
     """
     check_language(language)
     frame = frame.copy()
     if total_row:
         totals = frame.select_dtypes("number").sum()
         frame.loc[total_row] = totals
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
+    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    text_header = ' class="text"'
+    head = "".join(f"<th{'' if c in numeric else text_header}>{html.escape(str(c))}</th>"
+                   for c in frame.columns)
     index_name = index_label if index_label is not None else (frame.index.name or "")
     rows = []
     for key, record in frame.iterrows():
@@ -85,9 +89,18 @@ def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
     # <caption> at the foot of a page and its table on the next
     caption_html = f'<p class="table-caption">{html.escape(caption)}</p>' if caption else ""
     note_html = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
-    return HTML(f'<div class="table-block">{caption_html}<table class="report-table"><thead><tr>'
+    css = "report-table nowrap" if nowrap else "report-table"
+    return HTML(f'<div class="table-block">{caption_html}<table class="{css}"><thead><tr>'
                 f"<th>{html.escape(str(index_name))}</th>{head}</tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>{note_html}</div>")
+
+
+def key_figures(figures: list[tuple[str, str]]) -> HTML:
+    """A row of equal boxes, each a formatted value over its caption."""
+    boxes = "".join(f'<div class="key-figure"><div class="value">{html.escape(value)}</div>'
+                    f'<div class="caption">{html.escape(caption)}</div></div>'
+                    for value, caption in figures)
+    return HTML(f'<div class="key-figures">{boxes}</div>')
 
 
 def figure(fig, source: str = "") -> HTML:
