@@ -72,7 +72,7 @@ register(Schema(
 # --------------------------------------------------------------------------- discount rates
 
 @cache
-def _schedules() -> dict[str, dict]:
+def schedules() -> dict[str, dict]:
     """Finansministeriet's schedules by name ('fm2013', ...): valid_from and rate bands."""
     table = load(config.DISCOUNT_RATES_FILE, "discount_rates")
     schedules: dict[str, dict] = {}
@@ -85,7 +85,7 @@ def _schedules() -> dict[str, dict]:
 
 
 def _choices() -> str:
-    names = ", ".join(f"'{name}'" for name in _schedules())
+    names = ", ".join(f"'{name}'" for name in schedules())
     return (f"{names}, a decision date (the schedule valid on that date), a decimal rate such "
             "as 0.035, or a sequence of per-year rates")
 
@@ -101,10 +101,10 @@ def schedule_on(decision_date) -> str:
     except (TypeError, ValueError):
         raise ParameterError(f"decision date '{decision_date}' is not a date; write it as "
                              "YYYY-MM-DD") from None
-    valid = [(s["valid_from"], name) for name, s in _schedules().items()
+    valid = [(s["valid_from"], name) for name, s in schedules().items()
              if s["valid_from"] <= day]
     if not valid:
-        first = min(s["valid_from"] for s in _schedules().values())
+        first = min(s["valid_from"] for s in schedules().values())
         raise ParameterError(f"decision date {day} is before the first discount-rate schedule "
                              f"in {config.DISCOUNT_RATES_FILE.name} (valid from {first}); give "
                              "a flat rate instead, e.g. rate=0.05")
@@ -136,11 +136,11 @@ def rate_schedule(rate, n_years: int) -> np.ndarray:
         rate = schedule_on(rate)
     if isinstance(rate, str):
         name = rate.strip().lower()
-        if name not in _schedules():
+        if name not in schedules():
             raise ParameterError(f"rate '{rate}' is not a known discount-rate schedule; use "
                                  "one of: " + _choices())
         rates = np.full(n_years, np.nan)
-        for first, last, value in _schedules()[name]["bands"]:
+        for first, last, value in schedules()[name]["bands"]:
             stop = n_years - 1 if last is None else min(last, n_years - 1)
             rates[first:stop + 1] = value
         missing = np.flatnonzero(np.isnan(rates[1:])) + 1

@@ -11,7 +11,6 @@ tables and sentences. The discounting and the key figures themselves are in
 from __future__ import annotations
 
 import datetime
-import html
 import math
 import re
 from dataclasses import dataclass, field
@@ -233,7 +232,7 @@ def business_case_report(case="monopoly_break", discount_rate=config.DEFAULT_DIS
 def _rate_comparison(flows: bc.CashFlows, rate) -> pd.DataFrame:
     """NPV and B/C under each of Finansministeriet's schedules and without discounting."""
     chosen = bc.schedule_on(rate) if isinstance(rate, datetime.date) else rate
-    others = [*bc._schedules(), 0.0]
+    others = [*bc.schedules(), 0.0]
     if chosen not in others:  # a flat rate other than 0: shown in its place, before 0 %
         others.insert(-1, chosen)
     records = []
@@ -280,11 +279,11 @@ def rate_text(rate, language: str = "da") -> str:
     """The discount rate in words: whose schedule, valid from when, or a flat rate."""
     if isinstance(rate, datetime.date):
         name = bc.schedule_on(rate)
-        valid = bc._schedules()[name]["valid_from"]
+        valid = bc.schedules()[name]["valid_from"]
         return label("bc_rate_decision", language, date=fmt.long_date(rate, language),
                      valid_from=fmt.long_date(valid, language))
     if isinstance(rate, str):
-        valid = bc._schedules()[rate.strip().lower()]["valid_from"]
+        valid = bc.schedules()[rate.strip().lower()]["valid_from"]
         return label("bc_rate_schedule", language, valid_from=fmt.long_date(valid, language))
     return label("bc_rate_flat", language, rate=_rate_percent(float(rate), language))
 
@@ -358,26 +357,15 @@ def key_figures_table(report: BusinessCaseReport) -> pd.DataFrame:
 
 def text_table(frame: pd.DataFrame, caption: str = "", note: str = ""):
     """A table of already formatted values (one unit per row, so `report.table`'s one
-    format per column does not fit), in the same markup and style as `report.table`:
-    labels kept on one line, values right-aligned."""
-    from IPython.display import HTML
+    format per column does not fit), values right-aligned like numbers."""
+    from . import report as report_html
 
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in frame.columns)
-    body = "".join(
-        f'<tr><th style="white-space: nowrap">{html.escape(str(key))}</th>'
-        + "".join(f'<td class="num" style="white-space: normal">{html.escape(str(v))}</td>'
-                  for v in record) + "</tr>"
-        for key, record in zip(frame.index, frame.itertuples(index=False), strict=True))
-    caption_html = f'<p class="table-caption">{html.escape(caption)}</p>' if caption else ""
-    note_html = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
-    return HTML(f'<div class="table-block">{caption_html}<table class="report-table"><thead>'
-                f"<tr><th>{html.escape(str(frame.index.name or ''))}</th>{head}</tr></thead>"
-                f"<tbody>{body}</tbody></table>{note_html}</div>")
+    return report_html.table(frame, caption=caption, note=note, text_cells_right=True)
 
 
 def key_figure_boxes(report: BusinessCaseReport):
     """NPV, payback year, IRR and B/C as a row of boxes at the top of the report."""
-    from IPython.display import HTML
+    from . import report as report_html
 
     lang, result = report.language, report.result
     summary = result.summary()
@@ -391,10 +379,7 @@ def key_figure_boxes(report: BusinessCaseReport):
          label("bc_box_bc_ratio", lang)),
         (fmt.percent(report.monte_carlo.prob_positive, 0, lang), label("bc_box_prob", lang)),
     ]
-    boxes = "".join(f'<div class="key-figure"><div class="value">{html.escape(value)}</div>'
-                    f'<div class="caption">{html.escape(caption)}</div></div>'
-                    for value, caption in figures)
-    return HTML(f'<div class="key-figures">{boxes}</div>')
+    return report_html.key_figures(figures)
 
 
 def target_table(report: BusinessCaseReport) -> pd.DataFrame:
@@ -517,12 +502,10 @@ def subtitle(report: BusinessCaseReport) -> str:
 
 def illustrative_banner(report: BusinessCaseReport):
     """The illustrative warning of a business case (also the mark on every PDF page)."""
-    from IPython.display import HTML
+    from . import report as report_html
 
-    lang = report.language
-    return HTML(f'<div class="illustrative-flag"><strong>'
-                f'{html.escape(label("bc_illustrative_banner", lang))}</strong>'
-                f'<span>{html.escape(label("bc_illustrative_note", lang))}</span></div>')
+    return report_html.illustrative_banner(report.language, "bc_illustrative_banner",
+                                           "bc_illustrative_note")
 
 
 def timing(result: bc.BusinessCaseResult) -> dict:

@@ -48,28 +48,32 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict],
     return HTML("".join(parts))
 
 
-def illustrative_banner(language: str = "da") -> HTML:
+def illustrative_banner(language: str = "da", banner_key: str = "illustrative_banner",
+                        note_key: str = "illustrative_note") -> HTML:
     """A visible warning; its text also becomes the mark in every page's margin."""
     return HTML(f'<div class="illustrative-flag"><strong>'
-                f'{html.escape(label("illustrative_banner", language))}</strong>'
-                f'<span>{html.escape(label("illustrative_note", language))}</span></div>')
+                f'{html.escape(label(banner_key, language))}</strong>'
+                f'<span>{html.escape(label(note_key, language))}</span></div>')
 
 
 def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
           caption: str = "", note: str = "", total_row: str | None = None,
-          index_label: str | None = None, nowrap: bool = False) -> HTML:
+          index_label: str | None = None, nowrap: bool = False,
+          text_cells_right: bool = False) -> HTML:
     """A table with Danish number format, numbers right-aligned, an optional total row.
 
     `decimals` is one number of decimals or a mapping column -> decimals. Years belong in
     the index or a text column (2020, not 2.020). Headers of text columns align left like
-    their text; `nowrap` keeps body cells on one line (names in narrow columns).
+    their text; `nowrap` keeps body cells on one line (names in narrow columns);
+    `text_cells_right` aligns text like numbers (for values formatted beforehand).
     """
     check_language(language)
     frame = frame.copy()
     if total_row:
         totals = frame.select_dtypes("number").sum()
         frame.loc[total_row] = totals
-    numeric = {c for c in frame.columns if pd.api.types.is_numeric_dtype(frame[c])}
+    numeric = {c for c in frame.columns
+               if text_cells_right or pd.api.types.is_numeric_dtype(frame[c])}
     text_header = ' class="text"'
     head = "".join(f"<th{'' if c in numeric else text_header}>{html.escape(str(c))}</th>"
                    for c in frame.columns)
@@ -82,7 +86,8 @@ def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cells.append(f'<td class="num">{fmt.number(value, places, language)}</td>')
             else:
-                cells.append(f"<td>{html.escape('' if value is None else str(value))}</td>")
+                css = ' class="right"' if text_cells_right else ""
+                cells.append(f"<td{css}>{html.escape('' if value is None else str(value))}</td>")
         css = ' class="total"' if total_row and key == total_row else ""
         rows.append(f"<tr{css}><th>{html.escape(str(key))}</th>{''.join(cells)}</tr>")
     # caption as a heading in one unbreakable block: WeasyPrint may otherwise leave a
