@@ -45,8 +45,16 @@ def money_axis(ax, language: str = "da", decimals: int = 0) -> None:
     ax.set_ylabel(label("unit", language))
 
 
+def _finish(fig, ax, title: str):
+    # the source line goes under the figure in the report (report.figure), not into the image
+    if title:
+        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
+    fig.tight_layout()
+    return fig
+
+
 def stacked_costs(by_type: pd.DataFrame, phase_spans: list[tuple[str, int, int]],
-                  language: str = "da", title: str = "", source_note: str = ""):
+                  language: str = "da", title: str = ""):
     """Stacked columns by cost type per year, with the phases marked as brackets above."""
     fig, ax = plt.subplots(figsize=(7.2, 3.9))
     years = list(by_type.index)
@@ -69,15 +77,10 @@ def stacked_costs(by_type: pd.DataFrame, phase_spans: list[tuple[str, int, int]]
     ax.set_xticks(years, [str(y) for y in years])
     money_axis(ax, language)
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=2)
-    if title:
-        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    if source_note:
-        fig.text(0.01, -0.02, source_note, fontsize=7, color="#595959", ha="left", va="top")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)
 
 
-def gross_net(net: pd.DataFrame, language: str = "da", title: str = "", source_note: str = ""):
+def gross_net(net: pd.DataFrame, language: str = "da", title: str = ""):
     """Gross cost, DUT compensation and net municipal cost per year (fixed prices)."""
     fig, ax = plt.subplots(figsize=(7.2, 3.2))
     years = list(net.index)
@@ -94,9 +97,4 @@ def gross_net(net: pd.DataFrame, language: str = "da", title: str = "", source_n
     ax.set_xticks(years, [str(y) for y in years])
     money_axis(ax, language)
     ax.legend(loc="upper right")
-    if title:
-        ax.set_title(title, loc="left", fontsize=10, fontweight="bold")
-    if source_note:
-        fig.text(0.01, -0.02, source_note, fontsize=7, color="#595959", ha="left", va="top")
-    fig.tight_layout()
-    return fig
+    return _finish(fig, ax, title)

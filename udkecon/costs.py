@@ -193,8 +193,8 @@ def type_table(analysis: CostAnalysis, prices: str = "fixed") -> pd.DataFrame:
     table = analysis.by_type_fixed if prices == "fixed" else analysis.by_type_current
     out = table.rename(columns=lambda c: label(c, lang)).copy()
     out[label("total", lang)] = table.sum(axis=1)
-    out.index = pd.Index([int(y) for y in table.index], name=label("year", lang))
-    out.index = out.index.astype(str)  # years are labels here: no "2.017"
+    # years are labels here, not numbers: no "2.017"
+    out.index = pd.Index([str(int(y)) for y in table.index], name=label("year", lang))
     return out
 
 
