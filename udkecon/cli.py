@@ -1,7 +1,8 @@
-"""A thin command line over the package: `python -m udkecon check|run|report ...`.
+"""A thin command line over the package: `python -m udkecon check|run|report|batch ...`.
 
 Bad input prints one line per problem (no traceback) and exits 2; a failed notebook run
-exits 1 and says where the failed notebook was kept.
+exits 1 and says where the failed notebook was kept; a batch with a failed parameter set
+exits 1 after its summary.
 """
 
 from __future__ import annotations
@@ -73,6 +74,27 @@ def _report(args) -> int:
     return 1 if failed else 0
 
 
+def _batch(args) -> int:
+    import yaml
+
+    from .batch import file_sets, municipality_sets, run_batch
+
+    common = {}
+    if args.parameters_file:
+        with open(args.parameters_file, encoding="utf-8") as handle:
+            common.update(yaml.safe_load(handle) or {})
+    common.update(_parameters(args.parameter))
+    if args.parameter_sets:
+        sets = file_sets(args.notebook, args.parameter_sets, common)
+    else:
+        sets = municipality_sets(args.notebook, args.municipalities, common)
+    result = run_batch(args.notebook, sets, output_dir=args.output_dir, jobs=args.jobs,
+                       resume=args.resume, pdf=not args.no_pdf, timeout=args.timeout or None,
+                       progress=args.progress)
+    print(result.summary())
+    return result.exit_code
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m udkecon", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -97,6 +119,34 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("reports", nargs="*", help="report names (default: all)")
     report.add_argument("--language", choices=["da", "en"], help="report language")
     report.set_defaults(func=_report)
+
+    batch = sub.add_parser(
+        "batch", help="run one notebook over many parameter sets, in parallel",
+        description="Run a notebook once per parameter set in parallel worker processes "
+                    "(PDF + workbook + executed notebook each), with a manifest.json of "
+                    "every output. Exit code 1 when a set failed.")
+    batch.add_argument("notebook", help="report name or notebook path")
+    sets = batch.add_mutually_exclusive_group(required=True)
+    sets.add_argument("--municipalities", metavar="SELECTION",
+                      help="'all', a region (Nordjylland or 1081), or municipality codes or "
+                           "names separated by commas (101,751,Læsø)")
+    sets.add_argument("--parameter-sets", metavar="FILE.yaml",
+                      help="YAML list of parameter sets (or 'common' + 'sets')")
+    batch.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                       help="a parameter for every set (value read as YAML)")
+    batch.add_argument("-f", "--parameters-file", help="YAML file of parameters for every set")
+    batch.add_argument("-o", "--output-dir",
+                       help="batch folder (default reports/<notebook>_batch/)")
+    batch.add_argument("-j", "--jobs", type=int, metavar="N",
+                       help="worker processes (default: the machine's cores)")
+    batch.add_argument("--resume", action="store_true",
+                       help="skip sets that succeeded before with unchanged inputs")
+    batch.add_argument("--no-pdf", action="store_true", help="execute only, no PDF")
+    batch.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+                       help="longest a cell may run (default 600; 0 = no limit)")
+    batch.add_argument("--progress", choices=["auto", "bar", "log", "none"], default="auto",
+                       help="a progress bar on a terminal, log lines otherwise (auto)")
+    batch.set_defaults(func=_batch)
     return parser
 
 

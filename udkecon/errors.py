@@ -5,8 +5,6 @@ The command line prints `str(error)` (one line, no traceback) and exits 2 for ba
 
 from __future__ import annotations
 
-from pathlib import Path
-
 
 class UdkeconError(Exception):
     """Base of every error udkecon raises on purpose."""

@@ -91,16 +91,131 @@ def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) ->
 
 
 def resolve_notebook(notebook) -> Path:
-    """A report name ('udk_costs_fixed_prices') or a notebook path -> the notebook's path."""
+    """A report name ('udk_costs_fixed_prices'), a notebook of notebooks/ by name
+    ('municipality_handout') or a notebook path -> the notebook's path."""
     if str(notebook) in REPORTS:
         return config.NOTEBOOKS_DIR / REPORTS[str(notebook)]
     path = Path(notebook)
-    if not path.exists() and (config.NOTEBOOKS_DIR / path).exists():
-        path = config.NOTEBOOKS_DIR / path
+    for candidate in (config.NOTEBOOKS_DIR / path, config.NOTEBOOKS_DIR / f"{notebook}.ipynb"):
+        if not path.exists() and candidate.exists():  # a notebook of notebooks/ by name
+            path = candidate
     if not path.exists():
+        names = sorted({*REPORTS, *(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))})
         raise ParameterError(f"notebook '{notebook}' not found; give a path or one of: "
-                             f"{', '.join(REPORTS)}")
+                             f"{', '.join(names)}")
     return path
+
+
+@dataclass
+class Job:
+    """One run in progress: the notebook, its parameters and where its files are staged.
+
+    A run is four stages, which the batch runner also uses one by one: `prepare` (staging
+    folder, input hashes), `execute` (papermill), `render_pdf` and `publish` (move the
+    staged files over their final names); `discard` removes the staging folder.
+    """
+
+    notebook: Path
+    parameters: dict
+    stem: str
+    final_dir: Path
+    staging: Path
+    language: str
+    result: RunResult
+
+    @property
+    def executed(self) -> Path:
+        return self.staging / f"{self.stem}.ipynb"
+
+
+def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
+            language: str | None = None, hashes: dict | None = None) -> Job:
+    """Resolve the notebook, make the staging folder and hash the inputs of a run."""
+    notebook = resolve_notebook(notebook)
+    parameters = dict(parameters or {})
+    stem = stem or parameters.get("output_name") or notebook.stem
+    final_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
+    final_dir.mkdir(parents=True, exist_ok=True)
+    staging = final_dir / f".staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    hashes = hashes if hashes is not None else input_hashes(notebook, parameters)
+    result = RunResult(notebook=str(notebook), stem=stem, output_dir=str(final_dir),
+                       parameters=parameters, inputs=hashes,
+                       fingerprint=fingerprint(notebook, parameters, hashes))
+    language = language or parameters.get("language", config.DEFAULT_LANGUAGE)
+    return Job(notebook, parameters, stem, final_dir, staging, language, result)
+
+
+def execute(job: Job, kernel_name: str = "python3", engine_name: str | None = None,
+            **engine_kwargs):
+    """Run the notebook with papermill into the staging folder; return the executed notebook.
+
+    The notebook gets `output_dir` (the staging folder) and `output_name` (the stem) as
+    parameters. On failure the executed notebook is kept as `<stem>.failed.ipynb` in the
+    report folder, the result says why, and RunError is raised.
+    """
+    import papermill as pm
+
+    from .publish import place
+
+    result = job.result
+    started = time.perf_counter()
+    try:
+        executed = pm.execute_notebook(str(job.notebook), str(job.executed),
+                                       parameters={**job.parameters,
+                                                   "output_dir": str(job.staging),
+                                                   "output_name": job.stem},
+                                       kernel_name=kernel_name, progress_bar=False,
+                                       cwd=str(config.NOTEBOOKS_DIR), engine_name=engine_name,
+                                       **engine_kwargs)
+    except Exception as exc:  # PapermillExecutionError, or a kernel that died
+        result.timings["execute_s"] = round(time.perf_counter() - started, 3)
+        result.status = "failed"
+        result.error = _one_line(exc)
+        if job.executed.exists():
+            failed = place(job.executed, job.final_dir / f"{job.stem}.failed.ipynb")
+            result.failed_notebook = str(failed)
+        where = (f"the failed notebook is {result.failed_notebook}"
+                 if result.failed_notebook else "the notebook did not start")
+        raise RunError(f"{job.notebook.name} failed: {result.error}; {where}; the last good "
+                       f"report in {job.final_dir} is unchanged") from None
+    result.timings["execute_s"] = round(time.perf_counter() - started, 3)
+    return executed
+
+
+def render_pdf(job: Job, executed=None) -> Path:
+    """The staged PDF of the executed notebook (a NotebookNode, or read from staging)."""
+    from .publish import html_to_pdf, notebook_html
+
+    started = time.perf_counter()
+    html = notebook_html(executed if executed is not None else job.executed, job.language,
+                         footer=f"udkecon {__version__} · {job.stem}")
+    converted = time.perf_counter()
+    path = html_to_pdf(html, job.staging / f"{job.stem}.pdf")
+    finished = time.perf_counter()
+    job.result.timings.update(html_s=round(converted - started, 3),
+                              render_s=round(finished - converted, 3),
+                              pdf_s=round(finished - started, 3))
+    return path
+
+
+def publish(job: Job) -> list[str]:
+    """Move every staged file over its final name (one `os.replace` each)."""
+    from .publish import place
+
+    started = time.perf_counter()
+    for staged in sorted(job.staging.iterdir()):
+        if staged.is_file() and not staged.name.startswith("."):
+            job.result.files.append(str(place(staged, job.final_dir / staged.name)))
+    stale = job.final_dir / f"{job.stem}.failed.ipynb"
+    if stale.exists():
+        stale.unlink()
+    job.result.timings["place_s"] = round(time.perf_counter() - started, 3)
+    return job.result.files
+
+
+def discard(job: Job) -> None:
+    shutil.rmtree(job.staging, ignore_errors=True)
 
 
 def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
@@ -110,59 +225,20 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
 
     Raises RunError (after keeping the failed notebook) when the notebook fails.
     """
-    import papermill as pm
-
-    from .publish import notebook_to_pdf, place
-
-    notebook = resolve_notebook(notebook)
-    parameters = dict(parameters or {})
-    stem = stem or parameters.get("output_name") or notebook.stem
-    final_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
-    final_dir.mkdir(parents=True, exist_ok=True)
-    staging = final_dir / f".staging-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    hashes = input_hashes(notebook, parameters)
-    result = RunResult(notebook=str(notebook), stem=stem, output_dir=str(final_dir),
-                       parameters=parameters, inputs=hashes,
-                       fingerprint=fingerprint(notebook, parameters, hashes))
-    language = language or parameters.get("language", config.DEFAULT_LANGUAGE)
-    executed = staging / f"{stem}.ipynb"
+    job = prepare(notebook, parameters, output_dir, stem, language)
     try:
-        started = time.perf_counter()
         try:
-            pm.execute_notebook(str(notebook), str(executed),
-                                parameters={**parameters, "output_dir": str(staging),
-                                            "output_name": stem},
-                                kernel_name=kernel_name, progress_bar=False,
-                                cwd=str(config.NOTEBOOKS_DIR))
-        except Exception as exc:  # PapermillExecutionError, or a kernel that died
-            result.timings["execute_s"] = round(time.perf_counter() - started, 3)
-            result.status = "failed"
-            result.error = _one_line(exc)
-            if executed.exists():
-                failed = place(executed, final_dir / f"{stem}.failed.ipynb")
-                result.failed_notebook = str(failed)
-            _write_manifest(final_dir, result, succeeded=False)
-            where = (f"the failed notebook is {result.failed_notebook}"
-                     if result.failed_notebook else "the notebook did not start")
-            raise RunError(f"{notebook.name} failed: {result.error}; {where}; the last good "
-                           f"report in {final_dir} is unchanged") from None
-        result.timings["execute_s"] = round(time.perf_counter() - started, 3)
+            executed = execute(job, kernel_name=kernel_name)
+        except RunError:
+            _write_manifest(job.final_dir, job.result, succeeded=False)
+            raise
         if pdf:
-            started = time.perf_counter()
-            notebook_to_pdf(executed, staging / f"{stem}.pdf", language=language,
-                            footer=f"udkecon {__version__} · {stem}")
-            result.timings["pdf_s"] = round(time.perf_counter() - started, 3)
-        for staged in sorted(staging.iterdir()):
-            if staged.is_file() and not staged.name.startswith("."):
-                result.files.append(str(place(staged, final_dir / staged.name)))
-        stale = final_dir / f"{stem}.failed.ipynb"
-        if stale.exists():
-            stale.unlink()
-        _write_manifest(final_dir, result, succeeded=True)
-        return result
+            render_pdf(job, executed)
+        publish(job)
+        _write_manifest(job.final_dir, job.result, succeeded=True)
+        return job.result
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        discard(job)
 
 
 def _one_line(exc: Exception) -> str:
