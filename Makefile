@@ -9,7 +9,7 @@ STAMP := $(VENV)/.udkecon-installed
 # Reports run from the project's environment; a conda user can point BIN at theirs.
 PY := $(BIN)/python
 
-.PHONY: help env report test lint lab bench clean
+.PHONY: help env report handouts test lint lab bench clean
 
 ## help: list the targets (the default)
 help:
@@ -41,6 +41,10 @@ lint: $(STAMP)
 ## lab: open JupyterLab on notebooks/ with the project's kernel
 lab: $(STAMP)
 	$(BIN)/jupyter lab --notebook-dir=notebooks
+
+## handouts: one handout (PDF + Excel) per municipality, all 98, in parallel
+handouts: $(STAMP)
+	$(PY) -m udkecon batch municipality_handout --municipalities all --resume
 
 ## bench: time the municipal handouts, naive command chain vs the batch runner
 bench: $(STAMP)

@@ -20,9 +20,24 @@ from pathlib import Path
 from . import __version__, config, fmt
 from .errors import ParameterError, RunError
 
-# The reports `make report` produces: name -> notebook (the name is the default file stem).
+
+@dataclass(frozen=True)
+class Report:
+    """A default report: its notebook and the parameters that make it this report."""
+
+    notebook: str
+    parameters: dict = field(default_factory=dict)
+
+
+# The reports `make report` produces: name (the folder and file stem) -> notebook + parameters.
+# The 98 municipal handouts are a batch (`make handouts`); one stands here as an example.
 REPORTS = {
-    "udk_costs_fixed_prices": "udk_costs_fixed_prices.ipynb",
+    "udk_costs_fixed_prices": Report("udk_costs_fixed_prices.ipynb"),
+    "business_case_monopoly_break": Report("business_case.ipynb", {"case": "monopoly_break"}),
+    "business_case_udk_share": Report("business_case.ipynb", {"case": "udk_share"}),
+    "operations_status": Report("operations_status.ipynb"),
+    "municipality_handout_101_koebenhavn": Report("municipality_handout.ipynb",
+                                                  {"municipality": "101"}),
 }
 
 
@@ -94,7 +109,7 @@ def resolve_notebook(notebook) -> Path:
     """A report name ('udk_costs_fixed_prices'), a notebook of notebooks/ by name
     ('municipality_handout') or a notebook path -> the notebook's path."""
     if str(notebook) in REPORTS:
-        return config.NOTEBOOKS_DIR / REPORTS[str(notebook)]
+        return config.NOTEBOOKS_DIR / REPORTS[str(notebook)].notebook
     path = Path(notebook)
     for candidate in (config.NOTEBOOKS_DIR / path, config.NOTEBOOKS_DIR / f"{notebook}.ipynb"):
         if not path.exists() and candidate.exists():  # a notebook of notebooks/ by name
@@ -130,7 +145,15 @@ class Job:
 
 def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
             language: str | None = None, hashes: dict | None = None) -> Job:
-    """Resolve the notebook, make the staging folder and hash the inputs of a run."""
+    """Resolve the notebook, make the staging folder and hash the inputs of a run.
+
+    A default report's name ('business_case_udk_share') brings its parameters (which the
+    given ones override) and is the file stem.
+    """
+    report = REPORTS.get(str(notebook))
+    if report is not None:
+        parameters = {**report.parameters, **(parameters or {})}
+        stem = stem or str(notebook)
     notebook = resolve_notebook(notebook)
     parameters = dict(parameters or {})
     stem = stem or parameters.get("output_name") or notebook.stem
@@ -207,9 +230,11 @@ def publish(job: Job) -> list[str]:
     for staged in sorted(job.staging.iterdir()):
         if staged.is_file() and not staged.name.startswith("."):
             job.result.files.append(str(place(staged, job.final_dir / staged.name)))
-    stale = job.final_dir / f"{job.stem}.failed.ipynb"
-    if stale.exists():
-        stale.unlink()
+    # a success supersedes the evidence of an earlier failure
+    for stale in (job.final_dir / f"{job.stem}.failed.ipynb",
+                  job.final_dir / "manifest.failed.json"):
+        if stale.exists():
+            stale.unlink()
     job.result.timings["place_s"] = round(time.perf_counter() - started, 3)
     return job.result.files
 

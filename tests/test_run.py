@@ -1,0 +1,36 @@
+"""The report catalogue behind `make report`: names bring their notebook and parameters."""
+
+from __future__ import annotations
+
+import pytest
+
+from udkecon import config
+from udkecon.errors import ParameterError
+from udkecon.run import REPORTS, discard, prepare, resolve_notebook
+
+
+@pytest.mark.parametrize("name", list(REPORTS))
+def test_every_default_report_has_its_notebook(name):
+    assert resolve_notebook(name).exists()
+
+
+def test_a_report_name_brings_its_parameters_and_is_the_file_stem(tmp_path):
+    job = prepare("business_case_udk_share", {"language": "en"}, output_dir=tmp_path)
+    try:
+        assert job.stem == "business_case_udk_share"
+        assert job.parameters == {"case": "udk_share", "language": "en"}
+        assert job.notebook == config.NOTEBOOKS_DIR / "business_case.ipynb"
+    finally:
+        discard(job)
+    assert not list(tmp_path.glob(".staging-*"))
+
+
+def test_given_parameters_override_the_catalogue(tmp_path):
+    job = prepare("business_case_monopoly_break", {"case": "udk_share"}, output_dir=tmp_path)
+    discard(job)
+    assert job.parameters["case"] == "udk_share"
+
+
+def test_unknown_notebook_lists_the_choices():
+    with pytest.raises(ParameterError, match="udk_costs_fixed_prices"):
+        resolve_notebook("no_such_report")
