@@ -56,7 +56,7 @@ def _finish(fig, ax, title: str):
 def stacked_costs(by_type: pd.DataFrame, phase_spans: list[tuple[str, int, int]],
                   language: str = "da", title: str = ""):
     """Stacked columns by cost type per year, with the phases marked as brackets above."""
-    fig, ax = plt.subplots(figsize=(7.2, 3.9))
+    fig, ax = plt.subplots(figsize=(7.2, 3.6))
     years = list(by_type.index)
     bottom = pd.Series(0.0, index=by_type.index)
     for cost_type in by_type.columns:
@@ -82,7 +82,7 @@ def stacked_costs(by_type: pd.DataFrame, phase_spans: list[tuple[str, int, int]]
 
 def gross_net(net: pd.DataFrame, language: str = "da", title: str = ""):
     """Gross cost, DUT compensation and net municipal cost per year (fixed prices)."""
-    fig, ax = plt.subplots(figsize=(7.2, 3.2))
+    fig, ax = plt.subplots(figsize=(7.2, 2.7))
     years = list(net.index)
     width = 0.38
     ax.bar([y - width / 2 for y in years], net["gross_fixed"], width,

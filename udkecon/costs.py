@@ -166,6 +166,24 @@ def summary_sentences(analysis: CostAnalysis) -> list[str]:
     return [s.replace("kr..", "kr.") for s in sentences]
 
 
+def key_figures(analysis: CostAnalysis) -> list[tuple[str, str]]:
+    """The report's headline numbers (value, caption) for the boxes under the title."""
+    from . import fmt
+    from .labels import label
+
+    lang, net = analysis.language, analysis.net
+    first, last = analysis.years[0], analysis.years[-1]
+    period = f"{first}-{last}"
+    return [
+        (fmt.number(net["gross_fixed"].sum(), 1, lang),
+         label("key_gross_total", lang, period=period)),
+        (fmt.number(net["dut_fixed"].sum(), 1, lang), label("key_dut_total", lang, period=period)),
+        (fmt.number(net["net_fixed"].sum(), 1, lang), label("key_net_total", lang, period=period)),
+        (fmt.number(net.loc[last, "gross_fixed"], 1, lang),
+         label("key_first_full_year", lang, year=last)),
+    ]
+
+
 def year_table(analysis: CostAnalysis) -> pd.DataFrame:
     """Per year: index, restatement factor, totals in current and fixed prices, phases."""
     from .labels import label

@@ -144,7 +144,9 @@ def source_note(analysis) -> str:
     titles = [s[f"title_{lang}"] for s in analysis.inputs if s.get("status") != "real"]
     text = f"{label('source_prefix', lang)}: " + "; ".join(titles or [s[f"title_{lang}"]
                                                                       for s in analysis.inputs])
-    return text + f". {analysis.index.describe(analysis.base_year, lang)}."
+    # the index only by name here: its full source is in the title block and the method note
+    basis = label("fixed_prices", lang) + f" ({analysis.base_year}), {analysis.index.name}"
+    return f"{text}. {basis}."
 
 
 def method_note(analysis, language: str = "da") -> None:
