@@ -437,6 +437,15 @@ class CashFlows:
         return frame.sort_values(["year", "scenario"], kind="stable").reset_index(drop=True)
 
 
+def price_basis_text(base_year: int | None, language: str = "da") -> str:
+    """The price basis a reader sees: the CPI at `base_year`, or the case's own prices."""
+    from .labels import label
+
+    if base_year is None:
+        return label("bc_price_basis_own", language)
+    return prices.load_index(None, language).describe(base_year, language)
+
+
 def build_cash_flows(case, *, base_year: int | None = None, start_year: int | None = None,
                      horizon: int | None = None, phases: dict | None = None,
                      index=None) -> CashFlows:
@@ -479,7 +488,7 @@ def build_cash_flows(case, *, base_year: int | None = None, start_year: int | No
     for point in POINTS:  # as written in the file, for readers and live Excel formulas
         rows[f"{point}_given"] = rows[point].astype(float)
     rows["price_factor"] = 1.0
-    base, basis = None, "fixed prices of the case's own price level (not restated)"
+    base, basis = None, price_basis_text(None)
     if "price_year" in rows and rows["price_year"].notna().any():
         base = config.DEFAULT_BASE_YEAR if base_year is None else int(base_year)
         index = prices.load_index() if index is None else index
@@ -496,7 +505,7 @@ def build_cash_flows(case, *, base_year: int | None = None, start_year: int | No
         rows["price_factor"] = rows["price_year"].astype(int).map(factors).astype(float)
         rows[list(POINTS)] = rows[list(POINTS)].to_numpy(float) * rows[["price_factor"]].to_numpy()
         basis = (index.describe(base) if isinstance(index, prices.PriceIndex)
-                 else f"fixed prices, {base} level")
+                 else price_basis_text(base))
 
     first = rows["first_year"].to_numpy(int)
     last = rows["last_year"].to_numpy(int)

@@ -290,11 +290,7 @@ def rate_text(rate, language: str = "da") -> str:
 
 def price_basis(report: BusinessCaseReport) -> str:
     """The price basis a reader sees: the index and base year, or the case's own prices."""
-    if report.flows.base_year is None:
-        return label("bc_price_basis_own", report.language)
-    # the result's price_basis is in Danish (build_cash_flows describes the index so)
-    index = prices.load_index(None, report.language)
-    return index.describe(report.flows.base_year, report.language)
+    return bc.price_basis_text(report.flows.base_year, report.language)
 
 
 def item_label(item: str, label_da, language: str = "da") -> str:

@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import config, fmt
-from ..business_case import BusinessCaseResult
+from ..business_case import BusinessCaseResult, price_basis_text
 from ..data import provenance
 from ..labels import label
 from .about import Section, document, footer_note
@@ -259,7 +259,7 @@ def _inputs(result: BusinessCaseResult, inputs: list[dict] | None) -> list[dict]
 
 def _method(book: Book, names: _Names, result: BusinessCaseResult) -> Section:
     return Section(book.label("xl_about_method"), [
-        (book.label("price_basis"), result.price_basis),
+        (book.label("price_basis"), price_basis_text(result.base_year, book.language)),
         (book.label("xl_bc_rate"), book.label("xl_bc_method_rate", rate=result.rate_name,
                                               sheet=names.assumptions)),
         (book.label("xl_bc_df"), book.label("xl_bc_method_df")),
