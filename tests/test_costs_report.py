@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import nbformat
@@ -15,6 +16,9 @@ from pypdf import PdfReader
 from udkecon import config, costs
 from udkecon.errors import RunError
 from udkecon.run import run_notebook
+
+sys.path.insert(0, str(Path(__file__).parent))
+import libreoffice  # noqa: E402
 
 pytestmark = pytest.mark.slow
 
@@ -80,6 +84,24 @@ class TestDanishReport:
                           for c in row if isinstance(c.value, (int, float))]
         # the ledger's current-price amounts are written as numbers: 148.6 is legacy 2017
         assert 148.6 in current_values
+
+
+    @pytest.mark.skipif(libreoffice.soffice() is None,
+                        reason="LibreOffice (soffice) is not installed; .ci/run installs it")
+    def test_recalculated_workbook_holds_the_hand_worked_numbers(self, danish_report,
+                                                                  tmp_path):
+        folder, _ = danish_report
+        [recalculated] = libreoffice.recalculate([folder / "udk_costs_fixed_prices.xlsx"],
+                                                 tmp_path)
+        summary = openpyxl.load_workbook(recalculated, data_only=True)["Oversigt"]
+        assert [summary[f"A{r}"].value for r in range(13, 18)] == [2017, 2018, 2019, 2020, 2021]
+        # gross 2017 in 2020 prices: 312.4 * 103.43 / 101.40 = 318.654 (hand, test_prices)
+        assert summary["B13"].value == pytest.approx(318.654, abs=1e-3)
+        # net 2021: (152.8 - 21.5) * 103.43 / 105.35 = 131.3 * 0.981775 = 128.907
+        assert summary["D17"].value == pytest.approx(128.907, abs=1e-3)
+        # current prices are the ledger's own sums: 2017 = 312.4, DUT 2021 = 21.5
+        assert summary["E13"].value == pytest.approx(312.4)
+        assert summary["F17"].value == pytest.approx(21.5)
 
 
 class TestEnglishAndOtherBaseYear:
