@@ -141,7 +141,7 @@ def heading(text: str, language: str = "da", level: int = 2) -> None:
 def source_note(analysis) -> str:
     """'Kilde: ...' line for under a chart, with the illustrative mark when it applies."""
     lang = analysis.language
-    titles = [s[f"title_{lang}"] for s in analysis.inputs if s.get("status") != "real"]
+    titles = [s[f"title_{lang}"] for s in analysis.inputs if s.get("status") == "illustrative"]
     text = f"{label('source_prefix', lang)}: " + "; ".join(titles or [s[f"title_{lang}"]
                                                                       for s in analysis.inputs])
     # the index only by name here: its full source is in the title block and the method note

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 DATA_STATUSES = ("real", "illustrative")
+# provenance of a whole file (data/raw/sources.csv): derived = computed from real figures
+SOURCE_STATUSES = ("real", "derived", "illustrative")
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,7 @@ register(Schema(
         Column("title_da"),
         Column("title_en"),
         Column("source"),
-        Column("status"),
+        Column("status", allowed=SOURCE_STATUSES),
     ),
     key=("file",),
 ))
