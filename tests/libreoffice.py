@@ -110,3 +110,14 @@ def to_png(pdf, outdir, resolution: int = 80) -> list[Path]:
     subprocess.run([pdftoppm() or "pdftoppm", "-png", "-r", str(resolution), str(pdf),
                     str(prefix)], check=True, capture_output=True, timeout=TIMEOUT)
     return sorted(outdir.glob(f"{Path(pdf).stem}-*.png"))
+
+
+def formula_cells(path) -> list[tuple]:
+    """(sheet, coordinate, formula, cached value) of every formula cell in a workbook."""
+    import openpyxl
+
+    formulas = openpyxl.load_workbook(path)
+    cached = openpyxl.load_workbook(path, data_only=True)
+    return [(ws.title, cell.coordinate, cell.value, cached[ws.title][cell.coordinate].value)
+            for ws in formulas.worksheets for row in ws.iter_rows() for cell in row
+            if cell.data_type == "f"]

@@ -116,15 +116,6 @@ def recalculated(workbooks, tmp_path_factory):
             for name, path in zip(names, results, strict=True)}
 
 
-def formula_cells(path):
-    """(sheet, coordinate, formula, cached value) of every formula cell in a workbook."""
-    formulas = openpyxl.load_workbook(path)
-    cached = openpyxl.load_workbook(path, data_only=True)
-    return [(ws.title, cell.coordinate, cell.value, cached[ws.title][cell.coordinate].value)
-            for ws in formulas.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f"]
-
-
 def row_of_source_row(ws, source_row: int) -> int:
     """The sheet row that shows a given row of the cost file (column A)."""
     for row in range(5, ws.max_row + 1):
@@ -149,7 +140,7 @@ class TestFormulasRecalculated:
 
     @pytest.mark.parametrize("name", ["costs_da", "costs_en", "injection", "bc_da", "bc_hand"])
     def test_every_formula_cell_equals_the_package_value(self, name, workbooks, recalculated):
-        cells = formula_cells(workbooks[name])
+        cells = libreoffice.formula_cells(workbooks[name])
         assert len(cells) > 50
         result = recalculated[name]
         for sheet, coordinate, formula, expected in cells:

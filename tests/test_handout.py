@@ -282,14 +282,6 @@ def workbook(koebenhavn_three, tmp_path_factory):
                                   generated_at=GENERATED)
 
 
-def formula_cells(path):
-    formulas = openpyxl.load_workbook(path)
-    cached = openpyxl.load_workbook(path, data_only=True)
-    return [(ws.title, cell.coordinate, cell.value, cached[ws.title][cell.coordinate].value)
-            for ws in formulas.worksheets for row in ws.iter_rows() for cell in row
-            if cell.data_type == "f"]
-
-
 class TestWorkbook:
     def test_sheets_in_the_readers_order(self, workbook):
         assert openpyxl.load_workbook(workbook).sheetnames == SHEETS_DA
@@ -312,7 +304,7 @@ class TestWorkbook:
             assert cached[f"A{row}"].value == year
             assert [cached[f"{c}{row}"].value for c in "FGH"] == pytest.approx(
                 h.shares.loc[year, ["gross", "dut", "net"]].tolist())
-        assert all(value is not None for *_, value in formula_cells(workbook))
+        assert all(value is not None for *_, value in libreoffice.formula_cells(workbook))
 
     def test_reproducible_bytes(self, koebenhavn_three, tmp_path, workbook):
         again = write_handout_workbook(koebenhavn_three, tmp_path / "again.xlsx",
@@ -347,7 +339,7 @@ def recalculated(workbook, tmp_path_factory):
 class TestWorkbookRecalculated:
     def test_every_formula_cell_equals_the_package_value(self, workbook, recalculated):
         result = recalculated[0]
-        cells = formula_cells(workbook)
+        cells = libreoffice.formula_cells(workbook)
         assert len(cells) > 200
         for sheet, coordinate, formula, expected in cells:
             got = result[sheet][coordinate].value
