@@ -112,6 +112,8 @@ class TestEnglishAndOtherBaseYear:
         assert "2021 level" in text
         # 2020 total 164.7 in 2021 prices: 164.7 * 105.35 / 103.43 = 167.757 -> "167.8"
         assert "167.8" in text
+        # sources in the reader's language (data/raw/sources.csv, column source_en)
+        assert "Statistics Denmark, PRIS113" in text and "Danmarks Statistik" not in text
         assert re.search(r"Page 1 of \d", text)
 
 

@@ -336,10 +336,16 @@ def provenance(path) -> dict:
         record = hit.iloc[0].to_dict()
     else:
         record = {"file": path.name, "title_da": path.name, "title_en": path.name,
-                  "source": f"user-supplied file {path}", "status": "unknown"}
+                  "source": f"brugerens egen fil {path}",
+                  "source_en": f"user-supplied file {path}", "status": "unknown"}
     record["sha256"] = sha256(path)
     record["path"] = str(path)
     return record
+
+
+def source_text(record: dict, language: str = "da") -> str:
+    """A file's source in the reader's language (the Danish citation when none is given)."""
+    return record.get(f"source_{language}") or record.get("source", "")
 
 
 def is_illustrative(*frames: pd.DataFrame) -> bool:

@@ -25,7 +25,7 @@ import pandas as pd
 from babel.dates import format_date
 
 from . import config, fmt, operations
-from .data import provenance
+from .data import provenance, source_text
 from .errors import ParameterError
 from .labels import check_language, label
 
@@ -268,7 +268,7 @@ def service_table_decimals(language: str) -> dict[str, int]:
 def source_note(status: OperationsStatus, calls: bool = False) -> str:
     """'Kilde: ...' under a chart: the source of the availability (or the calls) file."""
     record = status.inputs[1 if calls and len(status.inputs) > 1 else 0]
-    return f"{label('source_prefix', status.language)}: {record['source']}."
+    return f"{label('source_prefix', status.language)}: {source_text(record, status.language)}."
 
 
 def key_figures(status: OperationsStatus):

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from . import config
-from .data import check_year_coverage, load, provenance
+from .data import check_year_coverage, load, provenance, source_text
 from .errors import DataError, ParameterError
 
 
@@ -67,7 +67,8 @@ def load_index(path=None, language: str = "da") -> PriceIndex:
     if len(hundred) == 1:
         reference = int(hundred.index[0])
     title = info["title_en"] if language == "en" else info["title_da"]
-    return PriceIndex(values=values, name=title, source=info["source"], file=info["path"],
+    return PriceIndex(values=values, name=title, source=source_text(info, language),
+                      file=info["path"],
                       sha256=info["sha256"], reference_year=reference,
                       meta={"row_of_year": dict(zip(table["year"].astype(int), table.index,
                                                     strict=True))})

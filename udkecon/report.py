@@ -15,6 +15,7 @@ import pandas as pd
 from IPython.display import HTML
 
 from . import __version__, fmt
+from .data import source_text
 from .labels import check_language, label
 
 
@@ -28,7 +29,7 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict],
         (label("period", language), period),
         (label("price_basis", language), price_basis),
         (label("sources", language), "<br>".join(
-            f"{html.escape(s['title_' + language])} – {html.escape(s['source'])}"
+            f"{html.escape(s['title_' + language])} – {html.escape(source_text(s, language))}"
             + (f" <em>({html.escape(label('illustrative_tag', language))})</em>"
                if s.get("status") == "illustrative" else "")
             for s in sources)),

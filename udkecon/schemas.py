@@ -150,7 +150,8 @@ register(Schema(
         Column("file"),
         Column("title_da"),
         Column("title_en"),
-        Column("source"),
+        Column("source"),  # in Danish, as cited
+        Column("source_en", optional_value=True, required=False),
         Column("status", allowed=SOURCE_STATUSES),
     ),
     key=("file",),

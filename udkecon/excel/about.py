@@ -17,6 +17,7 @@ from pathlib import Path, PurePath
 import openpyxl
 
 from .. import __version__, config, fmt
+from ..data import source_text
 from ..labels import label
 from .book import LEFT_WRAP, SECTION_FONT, WRAP, Book
 
@@ -108,7 +109,7 @@ def input_sections(book: Book, inputs: list[dict]) -> list[Section]:
         status = record.get("status", "")
         sections.append(Section(f"{book.label('xl_input_file')}: {record.get('file', '')}", [
             (book.label("xl_title"), record.get(title_key, "")),
-            (book.label("sources"), record.get("source", "")),
+            (book.label("sources"), source_text(record, book.language)),
             (book.label("xl_status"), book.label(f"xl_status_{status}") if status else ""),
             (book.label("xl_path"), display_path(record.get("path", ""))),
             ("SHA-256", record.get("sha256", "")),
