@@ -182,3 +182,33 @@ class TestCheckCommand:
         done = self.run(DATA / "nope.csv")
         assert done.returncode == 2
         assert "nope.csv" in done.stderr and "not found" in done.stderr
+
+
+class TestInputThatMustNotPassSilently:
+    def test_decimal_point_in_a_semicolon_file_is_refused_not_read_as_thousands(self):
+        # "101.4" in a Danish file would otherwise become 1014
+        error = error_of(DATA / "index_semicolon_decimal_point.csv")
+        assert (error.row, error.column) == (2, "cpi_2015_100")
+        assert "decimal comma" in error.fix
+
+    def test_a_byte_neither_utf8_nor_windows_1252_is_a_data_error(self):
+        error = error_of(DATA / "index_not_utf8.csv")
+        assert error.row == 3 and "0x81" in error.problem and "CSV UTF-8" in error.fix
+
+    def test_utf16_from_excel_unicode_text_is_read(self):
+        index = load(DATA / "index_utf16.csv")
+        assert list(index["cpi_2015_100"]) == [101.40, 103.43]
+
+    def test_header_without_rows(self):
+        error = error_of(DATA / "index_header_only.csv")
+        assert error.row == 2 and "no data rows" in error.problem
+
+    def test_day_first_date_is_refused_not_swapped(self):
+        # 07.01.2021 is 7 January to a Dane; a month-first parser reads 1 July
+        error = error_of(DATA / "discount_rates_danish_date.csv")
+        assert (error.row, error.column) == (2, "valid_from")
+        assert "YYYY-MM-DD" in error.fix
+
+    def test_an_infinite_number_is_not_a_number(self):
+        error = error_of(DATA / "index_infinite.csv")
+        assert (error.row, error.column) == (2, "cpi_2015_100")

@@ -12,9 +12,11 @@ all of them (the `check` command prints one line each); `load` raises the first.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import difflib
 import hashlib
 import io
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,11 +51,21 @@ class RawTable:
 
 
 def _decode(path: Path, data: bytes) -> str:
-    # Danish Excel writes UTF-8 with a BOM ("CSV UTF-8") or Windows-1252 ("CSV").
+    # Danish Excel writes UTF-8 with a BOM ("CSV UTF-8"), Windows-1252 ("CSV") or UTF-16
+    # with a BOM ("Unicode text").
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise DataError(path, f"is not a text file in UTF-8 or Windows-1252 (byte "
+                        f"0x{data[exc.start]:02x} on line {line})",
+                        "save it from Excel as 'CSV UTF-8' or as .xlsx", row=line) from None
 
 
 def read_raw(path) -> RawTable:
@@ -135,6 +147,7 @@ def detect_kind(raw: RawTable) -> str:
                     f"({', '.join(sorted(SCHEMAS))}) or fix the header", row=1)
 
 
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(\.\d{3})+(,\d*)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 
 
@@ -147,13 +160,22 @@ def parse_number(text: str, decimal_comma: bool) -> float | None:
     1234.5
     >>> parse_number("12 mio", decimal_comma=False) is None
     True
+
+    In a semicolon file a point may only group thousands ("1.234"); "101.4" is refused
+    rather than read as 1014.
+
+    >>> parse_number("101.4", decimal_comma=True) is None
+    True
     """
     s = text.replace("\u00a0", "").replace(" ", "")
     if decimal_comma:
+        if "." in s and not _THOUSANDS.match(s):
+            return None
         s = s.replace(".", "").replace(",", ".")
     if not _NUMBER.match(s):
         return None
-    return float(s)
+    value = float(s)
+    return value if math.isfinite(value) else None
 
 
 def _close(name: str, candidates) -> str:
@@ -173,6 +195,8 @@ def _cell_problem(column: Column, text: str, decimal_comma: bool):
         sep = ("decimal comma, e.g. 12,5" if decimal_comma else "decimal point, e.g. 12.5")
         if value is None:
             return None, f"'{text}' is not a number", f"write a plain number with a {sep}"
+        if column.type in ("int", "year") and abs(value) >= 2**53:
+            return None, f"'{text}' is too large", "write the whole number without exponent"
         if column.type in ("int", "year") and value != int(value):
             return None, f"'{text}' is not a whole number", "write a whole number"
         if column.type == "year" and not 1900 <= value <= 2200:
@@ -197,7 +221,8 @@ def _cell_problem(column: Column, text: str, decimal_comma: bool):
         return text, None, None
     if column.type == "date":
         try:
-            return pd.Timestamp(text).date(), None, None
+            # ISO only: "07.01.2021" would otherwise be read month first (1 July)
+            return dt.date.fromisoformat(text), None, None
         except ValueError:
             return None, f"'{text}' is not a date", "write the date as YYYY-MM-DD"
     if column.allowed is not None and text not in column.allowed:
@@ -222,6 +247,9 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
                                 f"use one of: {', '.join(sorted(SCHEMAS))}")]
     schema = SCHEMAS[kind]
     frame = raw.frame
+    if frame.empty:
+        return None, [DataError(path, "has a header but no data rows",
+                                "add the rows below the header", row=2)]
     problems: list[DataError] = []
 
     columns = list(schema.columns)
