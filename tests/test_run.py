@@ -34,3 +34,28 @@ def test_given_parameters_override_the_catalogue(tmp_path):
 def test_unknown_notebook_lists_the_choices():
     with pytest.raises(ParameterError, match="udk_costs_fixed_prices"):
         resolve_notebook("no_such_report")
+
+
+class TestCommandLineParameters:
+    """Bad parameters on the command line: one line on stderr, exit 2, nothing run."""
+
+    def run(self, capsys, *argv):
+        from udkecon.cli import main
+
+        code = main(list(argv))
+        return code, capsys.readouterr().err.strip()
+
+    def test_missing_parameters_file(self, capsys, tmp_path):
+        code, err = self.run(capsys, "run", "udk_costs_fixed_prices", "-f",
+                             str(tmp_path / "none.yaml"))
+        assert code == 2 and "none.yaml" in err and "\n" not in err
+
+    def test_broken_yaml_names_the_line(self, capsys, tmp_path):
+        broken = tmp_path / "params.yaml"
+        broken.write_text("base_year: 2020\nlanguage: [da\n")
+        code, err = self.run(capsys, "run", "udk_costs_fixed_prices", "-f", str(broken))
+        assert code == 2 and "params.yaml" in err and "line 3" in err
+
+    def test_parameter_without_value(self, capsys):
+        code, err = self.run(capsys, "run", "udk_costs_fixed_prices", "-p", "base_year")
+        assert code == 2 and "NAME=VALUE" in err

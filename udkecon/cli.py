@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from .errors import UdkeconError
+from .errors import ParameterError, UdkeconError
 
 
 def _check(args) -> int:
@@ -30,27 +30,49 @@ def _check(args) -> int:
     return status
 
 
-def _parameters(pairs: list[str]) -> dict:
+def _yaml(text, where: str):
+    """Parse YAML, or a one-line ParameterError saying where and what is wrong."""
     import yaml
 
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = f" at line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(exc, "problem", None) or "not valid YAML"
+        raise ParameterError(f"{where}: {problem}{line}; fix the YAML") from None
+
+
+def _parameters_file(path) -> dict:
+    """The parameters of a YAML file (a mapping of name: value)."""
+    if not path:
+        return {}
+    try:
+        with open(path, encoding="utf-8") as handle:
+            parameters = _yaml(handle, path)
+    except OSError as exc:
+        raise ParameterError(f"{path}: {exc.strerror}; give an existing YAML file") from None
+    if parameters is None:
+        return {}
+    if not isinstance(parameters, dict):
+        raise ParameterError(f"{path}: must be a mapping of parameter names to values")
+    return parameters
+
+
+def _parameters(pairs: list[str]) -> dict:
     parameters = {}
     for pair in pairs or []:
         if "=" not in pair:
-            raise UdkeconError(f"parameter '{pair}' must be written NAME=VALUE")
+            raise ParameterError(f"parameter '{pair}' must be written NAME=VALUE")
         name, value = pair.split("=", 1)
-        parameters[name] = yaml.safe_load(value) if value else ""
+        parameters[name] = _yaml(value, f"parameter '{pair}'") if value else ""
     return parameters
 
 
 def _run(args) -> int:
-    import yaml
-
     from .run import run_notebook
 
-    parameters = {}
-    if args.parameters_file:
-        with open(args.parameters_file, encoding="utf-8") as handle:
-            parameters.update(yaml.safe_load(handle) or {})
+    parameters = _parameters_file(args.parameters_file)
     parameters.update(_parameters(args.parameter))
     result = run_notebook(args.notebook, parameters, output_dir=args.output_dir,
                           stem=args.name, pdf=not args.no_pdf)
@@ -75,14 +97,9 @@ def _report(args) -> int:
 
 
 def _batch(args) -> int:
-    import yaml
-
     from .batch import file_sets, municipality_sets, run_batch
 
-    common = {}
-    if args.parameters_file:
-        with open(args.parameters_file, encoding="utf-8") as handle:
-            common.update(yaml.safe_load(handle) or {})
+    common = _parameters_file(args.parameters_file)
     common.update(_parameters(args.parameter))
     if args.parameter_sets:
         sets = file_sets(args.notebook, args.parameter_sets, common)
