@@ -7,6 +7,7 @@ code's output. Annuity factor used below: a(n, r) = sum_{t=1..n} (1+r)^-t = (1 -
 
 from __future__ import annotations
 
+import csv
 import datetime
 import math
 from pathlib import Path
@@ -89,6 +90,14 @@ class TestRateSchedule:
                               bc.discount_factors([0.1, 0.2], 3))
         with pytest.raises(ParameterError, match="3 years"):
             bc.rate_schedule([0.1, 0.2, 0.3, 0.4], 3)
+
+    def test_explicit_per_year_rates_by_hand(self):
+        # n - 1 = 2 rates are the rates of years 1 and 2 (docstring of rate_schedule):
+        #   DF_0 = 1, DF_1 = 1/1.1 = 0.909091, DF_2 = 1/(1.1 * 1.2) = 1/1.32 = 0.757576
+        expected = [1.0, 1 / 1.1, 1 / (1.1 * 1.2)]
+        assert np.allclose(bc.discount_factors([0.1, 0.2], 3), expected, rtol=1e-12, atol=0)
+        # n = 3 rates indexed by year: the first (year 0) is not used, so the same factors
+        assert np.allclose(bc.discount_factors([0.5, 0.1, 0.2], 3), expected, rtol=1e-12, atol=0)
 
 
 class TestDiscountFactors:
@@ -297,7 +306,8 @@ class TestEvaluate:
         result = bc.evaluate(HAND_CASE, rate="fm2021")
         table = result.table()
         assert np.allclose(table["cumulative_net_benefit"], np.cumsum(HAND_NET))
-        assert np.allclose(table["discount_factor"], bc.discount_factors("fm2021", 5))
+        # fm2021: 3.5 % in years 0-35, so DF_t = 1.035^-t for t = 0..4
+        assert np.allclose(table["discount_factor"], 1.035 ** -np.arange(5), rtol=1e-12, atol=0)
         assert table["cumulative_discounted_net_benefit"].iloc[-1] == pytest.approx(result.npv)
         assert result.rate_name == "fm2021"
 
@@ -384,6 +394,37 @@ class TestUdkShareCase:
         with pytest.raises(ParameterError, match="use scale"):
             flows.amounts(values={"new_tasks": 0.0})
 
+    def test_key_figures_by_an_independent_route(self):
+        # Net benefit built with a plain csv loop: mode values, restated to 2020 prices with
+        # the CPI (amount * cpi[2020] / cpi[price_year]), 'total' rows spread evenly over
+        # first_year..last_year, scenario 0 minus scenario 1 per year. The case covers
+        # 2017-2030 (14 years, all <= 35), so fm2021 is a flat 3.5 % and numpy-financial's
+        # npv (year 0 undiscounted) applies.
+        with open(config.CPI_FILE, newline="", encoding="utf-8") as handle:
+            cpi = {int(row["year"]): float(row["cpi_2015_100"]) for row in csv.DictReader(handle)}
+        with open(config.UDK_SHARE_CASE_FILE, newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        assert len(rows) == 26  # 27 lines in the file, one of them the header
+        first = min(int(row["first_year"]) for row in rows)
+        last = max(int(row["last_year"]) for row in rows)
+        assert (first, last) == (2017, 2030)
+        net = [0.0] * (last - first + 1)
+        for row in rows:
+            start, stop = int(row["first_year"]), int(row["last_year"])
+            amount = float(row["mode"]) * cpi[2020] / cpi[int(row["price_year"])]
+            if row["basis"] == "total":
+                amount /= stop - start + 1
+            sign = 1.0 if row["scenario"] == "0" else -1.0
+            for year in range(start, stop + 1):
+                net[year - first] += sign * amount
+        # spot check, by hand: 2030 = (148.6 * 103.43/101.40) - (113.9 * 103.43/105.35)
+        assert net[-1] == pytest.approx(148.6 * 103.43 / 101.40 - 113.9 * 103.43 / 105.35)
+        result = bc.evaluate(config.UDK_SHARE_CASE_FILE, "fm2021")
+        assert result.base_year == 2020 and result.years.tolist() == list(range(2017, 2031))
+        assert np.allclose(result.net_benefit, net, rtol=1e-12, atol=1e-9)
+        assert result.npv == pytest.approx(npf.npv(0.035, net), rel=1e-10)
+        assert result.irr == pytest.approx(npf.irr(net), abs=1e-9)
+
 
 # --------------------------------------------------------------------------- uncertainty
 
@@ -414,9 +455,15 @@ class TestSwitchingValues:
         assert table.loc["investment", "switching_value"] == \
             pytest.approx(90 + HAND_NPV_5 / INVESTMENT_WEIGHT)
 
-    @pytest.mark.parametrize("case", [HAND_CASE, config.MONOPOLY_BREAK_CASE_FILE])
-    def test_switching_value_makes_npv_zero(self, case):
+    @pytest.mark.parametrize(("case", "items"), [
+        # items as listed in the two csv files (one row of the table per item)
+        (HAND_CASE, {"legacy_operation", "new_operation", "investment"}),
+        (config.MONOPOLY_BREAK_CASE_FILE, {"kmd_payments", "new_supplier_payments", "investment"}),
+    ])
+    def test_switching_value_makes_npv_zero(self, case, items):
         table = uncertainty.switching_values(case, rate="fm2013")
+        # the loop below must not pass over an empty table
+        assert len(table) == len(items) and set(table["item"]) == items
         for item, value in zip(table["item"], table["switching_value"], strict=True):
             assert bc.evaluate(case, rate="fm2013", values={item: value}).npv == \
                 pytest.approx(0.0, abs=1e-8)
@@ -479,6 +526,46 @@ class TestMonteCarlo:
         standard_error = result.npv.std() / math.sqrt(result.draws)
         assert abs(result.mean - expected) < 5 * standard_error
         assert result.deterministic_npv == pytest.approx(HAND_NPV_5)
+
+    def test_distribution_with_one_uncertain_item_by_hand(self):
+        # Only legacy_operation varies: Tri(low 90, mode 100, high 115) (fixture rows 1-2).
+        # Both its rows (scenario 0, 2020-24; scenario 1, 2020) share one draw X, so in 2020
+        # they cancel and only scenario 0's years 1-4 remain: NPV = NPV_5 + (X - 100) * a_4,
+        # a_4 = a(4, 5 %) = 3.545951 (increasing in X, so quantiles map one to one).
+        # Quantile of X: F(mode) = (100 - 90)/(115 - 90) = 0.4 > 0.1, so
+        #   Q(0.1) = 90 + sqrt(0.1 * (115 - 90) * (100 - 90)) = 90 + sqrt(25) = 95
+        #   p10 = 53.980877 + (95 - 100) * 3.545951 = 53.980877 - 17.729753 = 36.251125
+        # Triangular variance (a^2 + b^2 + c^2 - ab - ac - bc)/18
+        #   = (8100 + 13225 + 10000 - 10350 - 9000 - 11500)/18 = 475/18 = 26.388889,
+        #   sigma = 5.137011, so std(NPV) = 5.137011 * 3.545951 = 18.215589
+        # Mean: E[X] = (90 + 100 + 115)/3 = 101.666667 -> NPV_5 + 1.666667 a_4 = 59.890795
+        case = bc.load_case(HAND_CASE)
+        legacy = case["item"] == "legacy_operation"
+        assert legacy.sum() == 2
+        assert (case.loc[legacy, ["low", "mode", "high"]].to_numpy() == [90, 100, 115]).all()
+        case.loc[~legacy, "low"] = case.loc[~legacy, "mode"]
+        case.loc[~legacy, "high"] = case.loc[~legacy, "mode"]
+        p10 = HAND_NPV_5 + (95 - 100) * A4
+        sigma = math.sqrt(475 / 18) * A4
+        mean = HAND_NPV_5 + (305 / 3 - 100) * A4
+        assert p10 == pytest.approx(36.251, abs=1e-3)
+        assert sigma == pytest.approx(18.216, abs=1e-3)
+        draws = 200_000
+        result = uncertainty.monte_carlo(case, rate=0.05, draws=draws, seed=2024)
+        assert result.draws == draws and result.npv.shape == (draws,)
+        # Standard errors at n = 200,000:
+        #   quantile: sqrt(p (1 - p) / n) / f(Q) * a_4, density of X at 95 is
+        #     2 (95 - 90)/((115 - 90)(100 - 90)) = 0.04 -> sqrt(0.09/2e5)/0.04 * 3.546 = 0.0595
+        #   std: sigma * sqrt((kurtosis - 1)/(4 n)), kurtosis of a triangular = 2.4
+        #     -> 18.216 * sqrt(1.4/8e5) = 0.0241
+        #   mean: sigma / sqrt(n) = 18.216/447.2 = 0.0407
+        # tolerances: 5 standard errors
+        assert result.p10 == pytest.approx(p10, abs=5 * 0.0595)
+        assert result.npv.std() == pytest.approx(sigma, abs=5 * 0.0241)
+        assert result.mean == pytest.approx(mean, abs=5 * 0.0407)
+        # the NPV can not leave [NPV_5 - 10 a_4, NPV_5 + 15 a_4] (X in [90, 115])
+        assert result.npv.min() >= HAND_NPV_5 - 10 * A4 - 1e-9
+        assert result.npv.max() <= HAND_NPV_5 + 15 * A4 + 1e-9
 
     def test_bad_number_of_draws(self):
         with pytest.raises(ParameterError, match="draws 0"):

@@ -47,13 +47,13 @@ def annuity(n, r):
 
 # fm2021 is 3.5 % in years 1-35, so over 14 years it is a flat 3.5 %:
 #   PV costs    = 300 * (1 + a(3, 3.5 %))                = 300 * 3.801637     = 1140.4911
-#   PV benefits = 137.3 * (a(13, 3.5 %) - a(3, 3.5 %))   = 137.3 * 7.501094   = 1029.9012
+#   PV benefits = 137.3 * (a(13, 3.5 %) - a(3, 3.5 %))   = 137.3 * 7.501102   = 1029.9012
 #   NPV         = 1029.9012 - 1140.4911                                       = -110.5899
 MONOPOLY_PV_COSTS_2021 = 300 * (1 + annuity(3, 0.035))
 MONOPOLY_PV_BENEFITS_2021 = 137.3 * (annuity(13, 0.035) - annuity(3, 0.035))
 MONOPOLY_NPV_2021 = MONOPOLY_PV_BENEFITS_2021 - MONOPOLY_PV_COSTS_2021
 # fm2013 (4 %): 137.3 * (a(13, 4 %) - a(3, 4 %)) - 300 * (1 + a(3, 4 %))
-#             = 137.3 * 7.210563 - 300 * 3.775091 = 990.0095 - 1132.5273 = -142.5179
+#             = 137.3 * 7.210557 - 300 * 3.775091 = 990.0095 - 1132.5273 = -142.5179
 MONOPOLY_NPV_2013 = 137.3 * (annuity(13, 0.04) - annuity(3, 0.04)) - 300 * (1 + annuity(3, 0.04))
 # cumulative: -1200 at the end of 2020 (t = 3), +137.3 a year from t = 4: at t = 11 (2028)
 # -1200 + 8 * 137.3 = -101.6, at t = 12 (2029) +35.7, so payback = 11 + 101.6 / 137.3
@@ -143,7 +143,7 @@ class TestCheckParameters:
 class TestSavingVsTarget:
     def test_final_account(self):
         target = bctext.saving_vs_target()
-        # 137.2 / 549.8 = 0.249545..., 0.045 percentage points short of 25 %
+        # 137.2 / 549.8 = 0.249545..., 0.0455 percentage points short of 25 %
         assert target.realised == pytest.approx(137.2 / 549.8, rel=1e-12)
         assert round(100 * target.realised, 2) == 24.95
         assert target.target == 0.25
@@ -241,7 +241,7 @@ class TestConclusion:
         text = " ".join(bctext.conclusion_sentences(monopoly_report))
         assert fmt.money(mc.p10) in text and fmt.money(mc.p90) in text
         # the widest tornado bar: new payments 380-440 a year over 10 years at 3.5 %
-        # NPV at low = -110.5899 + 32.5 * 7.501094 = 133.1957
+        # NPV at low = -110.5899 + 32.5 * 7.501102 = 133.1959
         assert "Betalinger efter monopolbruddet" in text and "133,2 mio. kr." in text
 
 
@@ -277,8 +277,8 @@ class TestSensitivityTable:
     def test_switching_value_makes_npv_zero(self, monopoly_report):
         table = bctext.sensitivity_table(monopoly_report)
         switching = table.loc["Betalinger efter monopolbruddet", label("bc_col_switching")]
-        # NPV is linear in the new payments: -110.5899 - (x - 412.5) * 7.501094 = 0
-        # -> x = 412.5 - 110.5899 / 7.501094 = 397.757
+        # NPV is linear in the new payments: -110.5899 - (x - 412.5) * 7.501102 = 0
+        # -> x = 412.5 - 110.5899 / 7.501102 = 397.757
         assert switching == pytest.approx(412.5 + MONOPOLY_NPV_2021 /
                                           (annuity(13, 0.035) - annuity(3, 0.035)), rel=1e-9)
         values = bc.evaluate(MONOPOLY, "fm2021", values={"new_supplier_payments": switching})

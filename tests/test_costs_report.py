@@ -149,3 +149,35 @@ def test_summary_sentences_carry_the_computed_numbers():
     text = " ".join(costs.summary_sentences(analysis))
     assert "2017" in text and "318,7 mio. kr." in text
     assert "kr.." not in text
+
+
+def test_a_failing_pdf_render_keeps_the_last_good_report(danish_report, tmp_path, monkeypatch):
+    """The notebook runs, then the renderer fails: nothing is replaced, the run is kept."""
+    import udkecon.run
+
+    folder, _ = danish_report
+    target = tmp_path / "report"
+    shutil.copytree(folder, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
+
+    def broken_renderer(job, executed=None):
+        raise OSError("no space left on device")
+
+    monkeypatch.setattr(udkecon.run, "render_pdf", broken_renderer)
+    with pytest.raises(RunError, match="PDF rendering: OSError: no space left on device"):
+        run_notebook(NOTEBOOK, {}, output_dir=target)
+    for name, data in before.items():
+        assert (target / name).read_bytes() == data, f"{name} changed by a failed render"
+    assert (target / "udk_costs_fixed_prices.failed.ipynb").exists()
+    assert json.loads((target / "manifest.failed.json").read_text())["status"] == "failed"
+    assert not list(target.glob(".staging-*"))
+
+
+def test_a_run_without_pdf_removes_the_old_pdf(tmp_path):
+    """--no-pdf: an old PDF would no longer match the new workbook, so it goes."""
+    (tmp_path / "udk_costs_fixed_prices.pdf").write_bytes(b"%PDF-1.7 old")
+    result = run_notebook(NOTEBOOK, {}, output_dir=tmp_path, pdf=False)
+    assert not (tmp_path / "udk_costs_fixed_prices.pdf").exists()
+    assert (tmp_path / "udk_costs_fixed_prices.xlsx").exists()
+    assert sorted(Path(f).name for f in result.files) == [
+        "udk_costs_fixed_prices.ipynb", "udk_costs_fixed_prices.xlsx"]

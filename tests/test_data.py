@@ -145,7 +145,9 @@ class TestDanishAndExcelInput:
         assert (error.row, error.column) == (3, "dut_compensation_mio_dkk")
 
     def test_every_reference_file_loads(self):
-        for path in sorted(config.RAW_DIR.glob("*.csv")):
+        paths = sorted(config.RAW_DIR.glob("*.csv"))
+        assert len(paths) == 13  # 8 real + 2 business cases + 2 illustrative + sources
+        for path in paths:
             frame, problems = validate(path)
             assert problems == [], problems
             assert frame.attrs["sha256"]

@@ -12,6 +12,13 @@ from udkecon import config
 NOTEBOOKS = sorted(config.NOTEBOOKS_DIR.glob("*.ipynb"))
 
 
+def test_the_report_notebooks_are_all_here():
+    # an empty list would make the parametrised tests below skip, not fail
+    assert [p.name for p in NOTEBOOKS] == ["business_case.ipynb", "municipality_handout.ipynb",
+                                           "operations_status.ipynb",
+                                           "udk_costs_fixed_prices.ipynb"]
+
+
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_committed_without_outputs(path):
     notebook = nbformat.read(path, as_version=4)

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from udkecon import costs, phases, prices
-from udkecon.errors import ParameterError
+from udkecon.errors import DataError, ParameterError
 
 DATA = Path(__file__).parent / "data"
 CPI = {2017: 101.40, 2020: 103.43, 2021: 105.35}  # Statistics Denmark, 2015 = 100
@@ -107,16 +107,23 @@ class TestNetOfDut:
         # 2021: gross 152.8, DUT 21.5 -> net 131.3; fixed 131.3 * 0.981775 = 128.907
         assert net.loc[2021, "net_current"] == pytest.approx(131.3)
         assert net.loc[2021, "net_fixed"] == pytest.approx(128.907, abs=1e-3)
-        assert (net["net_fixed"] == net["gross_fixed"] - net["dut_fixed"]).all()
+        # independent route: restate each year's current-price net with the CPI by hand
+        cpi = {2017: 101.40, 2018: 102.23, 2019: 103.00, 2020: 103.43, 2021: 105.35}
+        for year, current in net["net_current"].items():
+            assert net.loc[year, "net_fixed"] == pytest.approx(current * 103.43 / cpi[year])
         assert analysis.illustrative
 
     def test_missing_dut_year_is_refused_with_the_ledger_row(self):
         index = prices.load_index()
         ledger = costs.load_costs(index=index)
         dut = costs.load_dut(DATA / "dut_short.csv", index)
-        with pytest.raises(Exception) as caught:
+        with pytest.raises(DataError) as caught:
             costs.net_of_dut(ledger, dut)
-        assert "year 2018 is not covered by the DUT compensation file" in str(caught.value)
+        error = caught.value
+        assert "year 2018 is not covered by the DUT compensation file" in str(error)
+        assert error.column == "year"
+        assert error.file.endswith("udk_it_costs_2017_2021_illustrative.csv")
+        assert ledger.loc[error.row, "year"] == 2018  # the row named is a 2018 row
 
     def test_by_cost_type_sums_to_gross(self):
         analysis = costs.fixed_price_analysis()

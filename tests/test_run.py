@@ -59,3 +59,10 @@ class TestCommandLineParameters:
     def test_parameter_without_value(self, capsys):
         code, err = self.run(capsys, "run", "udk_costs_fixed_prices", "-p", "base_year")
         assert code == 2 and "NAME=VALUE" in err
+
+    def test_zero_padded_code_stays_text(self):
+        from udkecon.cli import _parameters
+
+        # YAML 1.1 reads 0101 as octal 65; a municipality code must arrive as written
+        assert _parameters(["municipality=0101", "base_year=2021", "language=en"]) == {
+            "municipality": "0101", "base_year": 2021, "language": "en"}

@@ -8,6 +8,7 @@ exits 1 after its summary.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 
 from .errors import ParameterError, UdkeconError
@@ -65,7 +66,9 @@ def _parameters(pairs: list[str]) -> dict:
         if "=" not in pair:
             raise ParameterError(f"parameter '{pair}' must be written NAME=VALUE")
         name, value = pair.split("=", 1)
-        parameters[name] = _yaml(value, f"parameter '{pair}'") if value else ""
+        # a zero-padded code ("0101") stays text: YAML 1.1 would read it as octal 65
+        literal = not value or re.fullmatch(r"[+-]?0\d+", value)
+        parameters[name] = value if literal else _yaml(value, f"parameter '{pair}'")
     return parameters
 
 

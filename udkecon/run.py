@@ -230,11 +230,15 @@ def publish(job: Job) -> list[str]:
     for staged in sorted(job.staging.iterdir()):
         if staged.is_file() and not staged.name.startswith("."):
             job.result.files.append(str(place(staged, job.final_dir / staged.name)))
-    # a success supersedes the evidence of an earlier failure
-    for stale in (job.final_dir / f"{job.stem}.failed.ipynb",
-                  job.final_dir / "manifest.failed.json"):
-        if stale.exists():
-            stale.unlink()
+    # a success supersedes the evidence of an earlier failure, and an output this run did
+    # not make (a PDF after --no-pdf) would no longer belong with the others
+    produced = {Path(f).name for f in job.result.files}
+    stale = [job.final_dir / f"{job.stem}.failed.ipynb", job.final_dir / "manifest.failed.json"]
+    stale += [job.final_dir / f"{job.stem}.{suffix}" for suffix in ("pdf", "xlsx", "ipynb")
+              if f"{job.stem}.{suffix}" not in produced]
+    for path in stale:
+        if path.exists():
+            path.unlink()
     job.result.timings["place_s"] = round(time.perf_counter() - started, 3)
     return job.result.files
 
@@ -258,12 +262,31 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
             _write_manifest(job.final_dir, job.result, succeeded=False)
             raise
         if pdf:
-            render_pdf(job, executed)
+            try:
+                render_pdf(job, executed)
+            except Exception as exc:  # nbconvert or WeasyPrint: keep what ran, say so
+                raise _kept_as_failed(job, "PDF rendering", exc) from None
         publish(job)
         _write_manifest(job.final_dir, job.result, succeeded=True)
         return job.result
     finally:
         discard(job)
+
+
+def _kept_as_failed(job: Job, stage: str, exc: Exception) -> RunError:
+    """After the notebook ran but a later stage failed: keep the executed notebook as
+    `<stem>.failed.ipynb`, write the failed manifest, and return the error to raise."""
+    from .publish import place
+
+    job.result.status = "failed"
+    job.result.error = f"{stage}: {_one_line(exc)}"
+    if job.executed.exists():
+        job.result.failed_notebook = str(place(job.executed,
+                                               job.final_dir / f"{job.stem}.failed.ipynb"))
+    _write_manifest(job.final_dir, job.result, succeeded=False)
+    return RunError(f"{job.notebook.name}: {job.result.error}; the executed notebook is "
+                    f"{job.result.failed_notebook}; the last good report in {job.final_dir} "
+                    "is unchanged")
 
 
 def _one_line(exc: Exception) -> str:
