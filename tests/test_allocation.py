@@ -240,6 +240,14 @@ class TestAllocate:
             allocate(1.0, population)
 
 
+class TestAmountsPerYear:
+    def test_a_year_given_twice_is_refused_not_overwritten(self):
+        # two amounts labelled 2020 would otherwise share one column and lose one amount
+        amounts = pd.Series([1.0, 2.0], index=[2020, 2020])
+        with pytest.raises(ParameterError, match="2020 occur more than once"):
+            allocate(amounts, data.load_municipalities())
+
+
 class TestAllocationKeyTable:
     def test_columns_and_rows(self, municipalities):
         table = allocation_key_table(municipalities)

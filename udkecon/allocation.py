@@ -260,6 +260,10 @@ def _amounts(amount):
     if isinstance(amount, dict):
         return pd.Series(amount, dtype=object), True
     if isinstance(amount, pd.Series):
+        if amount.index.has_duplicates:
+            repeated = sorted({str(v) for v in amount.index[amount.index.duplicated()]})
+            raise ParameterError(f"amount: the labels {', '.join(repeated)} occur more than "
+                                 "once; give one amount per year")
         return amount, True
     if isinstance(amount, (list, tuple, np.ndarray)):
         array = np.asarray(amount, dtype=object)

@@ -383,7 +383,9 @@ def _run_locked(notebook, sets, folder, jobs, resume, pdf, timeout, progress, st
                 kernel_name, fingerprint) -> BatchResult:
     started = time.perf_counter()
     shared = _shared_inputs(notebook)
-    previous = {e["stem"]: e for e in (read_manifest(folder) or {}).get("items", [])}
+    earlier_manifest = read_manifest(folder) or {}
+    previous = {e["stem"]: e for e in (earlier_manifest.get("earlier_items", [])
+                                       + earlier_manifest.get("items", []))}
     entries: dict[str, dict] = {}
     todo = []
     for item in sets:
@@ -408,6 +410,9 @@ def _run_locked(notebook, sets, folder, jobs, resume, pdf, timeout, progress, st
         if status:
             manifest["status"] = status
         manifest["items"] = [entries[item.stem] for item in sets]
+        # sets of earlier batches in this folder that this one did not touch keep their
+        # record (a batch over one municipality must not make --resume forget the other 97)
+        manifest["earlier_items"] = [e for stem, e in previous.items() if stem not in entries]
         manifest["counts"] = {s: sum(e["status"] == s for e in manifest["items"])
                               for s in STATUSES}
         manifest["duration_s"] = round(time.perf_counter() - started, 3)
