@@ -367,3 +367,78 @@ class TestCommandLine:
                 batch._lock(tmp_path)
         finally:
             handle.close()
+
+
+@pytest.mark.slow
+class TestTerminatedBatch:
+    def test_sigterm_stops_workers_and_marks_the_unfinished_sets(self, tmp_path):
+        import psutil
+
+        folder = tmp_path / "out"
+        release = tmp_path / "release"  # never created: the waiting sets wait until killed
+        sets_file = write_yaml(tmp_path / "sets.yaml", f"""
+- {{action: check, output_name: done_first}}
+- {{action: wait, release_file: {release}, output_name: waiting_a}}
+- {{action: wait, release_file: {release}, output_name: waiting_b}}
+""")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "udkecon", "batch", str(TEST_NOTEBOOK), "--parameter-sets",
+             str(sets_file), "-o", str(folder), "--jobs", "2", "--no-pdf"],
+            cwd=config.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        descendants: set[int] = set()
+        try:
+            deadline = time.monotonic() + 120
+            while (by_stem(batch.read_manifest(folder) or {"items": []}).get("done_first", {})
+                   .get("status") != "ok"):
+                assert process.poll() is None, "the batch ended before it could be stopped"
+                assert time.monotonic() < deadline, "no finished set within two minutes"
+                time.sleep(0.05)
+            time.sleep(0.5)  # both workers are inside a waiting set
+            # the workers, their kernels and multiprocessing's helpers
+            descendants = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
+        finally:
+            process.send_signal(signal.SIGTERM)
+            code = process.wait(timeout=60)
+        assert code == 143
+        workers = {w["pid"] for w in manifest_of(folder)["workers"]}
+        assert len(workers) == 2 and workers <= descendants
+        deadline = time.monotonic() + 15
+        while any(_alive(pid) for pid in descendants) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in descendants if _alive(pid)], "processes outlived the batch"
+
+        manifest = manifest_of(folder)  # parses
+        assert manifest["status"] == "interrupted"
+        statuses = {e["stem"]: e["status"] for e in manifest["items"]}
+        assert statuses == {"done_first": "ok", "waiting_a": "interrupted",
+                            "waiting_b": "interrupted"}
+        assert "SIGTERM" in by_stem(manifest)["waiting_a"]["error"]
+        # nothing half-written where the finished outputs are
+        openpyxl.load_workbook(folder / "done_first.xlsx")
+        for stem in ("waiting_a", "waiting_b"):
+            assert not list(folder.glob(f"{stem}.*")), stem
+        assert not list(folder.glob("*.part")) and not list(folder.glob(".*.part"))
+        # staged (never final) files of the interrupted sets: the batch clears the staging
+        # folders its terminated workers left before it exits
+        assert not list(folder.glob(".staging-*"))
+
+
+@pytest.mark.slow
+class TestResumeAfterAChangedFile:
+    def test_a_set_whose_input_file_changed_runs_again(self, tmp_path, fixed_package_digest):
+        text = tmp_path / "input.txt"
+        text.write_text("first", encoding="utf-8")
+        sets = [batch.ParameterSet("reads", {"input_file": str(text), "output_name": "reads"}),
+                batch.ParameterSet("plain", {"output_name": "plain"})]
+
+        def run():
+            result = batch.run_batch(TEST_NOTEBOOK, sets, output_dir=tmp_path / "out", jobs=1,
+                                     resume=True, pdf=False, stream=io.StringIO())
+            assert result.exit_code == 0
+            return {e["stem"]: e["status"] for e in result.manifest["items"]}
+
+        assert run() == {"reads": "ok", "plain": "ok"}
+        text.write_text("second", encoding="utf-8")  # same parameters, new content
+        assert run() == {"reads": "ok", "plain": "skipped"}
+        book = openpyxl.load_workbook(tmp_path / "out" / "reads.xlsx")
+        assert book.active["A2"].value == "second"

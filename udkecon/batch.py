@@ -454,6 +454,9 @@ def _run_locked(notebook, sets, folder, jobs, resume, pdf, timeout, progress, st
                 entry["status"] = "interrupted"
                 entry["error"] = f"the batch was interrupted ({signal.Signals(signum).name})"
         save("interrupted")
+        # the workers are stopped by now (_dispatch's finally) and the lock is still ours:
+        # clear their staging folders rather than leave them for the next batch
+        _clear_leftovers(folder)
         exit_code = 128 + int(signum)
     finally:
         reporter.close()
