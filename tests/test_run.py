@@ -66,3 +66,10 @@ class TestCommandLineParameters:
         # YAML 1.1 reads 0101 as octal 65; a municipality code must arrive as written
         assert _parameters(["municipality=0101", "base_year=2021", "language=en"]) == {
             "municipality": "0101", "base_year": 2021, "language": "en"}
+
+
+def test_report_refuses_an_unknown_name_before_running_anything(capsys):
+    from udkecon.cli import main
+
+    assert main(["report", "udk_costs_fixed_prices", "no_such_report"]) == 2
+    assert "no_such_report" in capsys.readouterr().err
