@@ -48,6 +48,7 @@ class RawTable:
     path: Path
     frame: pd.DataFrame  # all cells str, index = row number in the file
     decimal_comma: bool
+    where: str = ""  # how problems name the file: the path, and the sheet of a workbook
 
 
 def _decode(path: Path, data: bytes) -> str:
@@ -76,12 +77,19 @@ def read_raw(path) -> RawTable:
                         "check the path, or copy the file into data/raw/")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         try:
-            frame = pd.read_excel(path, sheet_name=0, dtype=str, keep_default_na=False)
+            with pd.ExcelFile(path) as book:
+                sheets = book.sheet_names
+                frame = pd.read_excel(book, sheet_name=0, dtype=str, keep_default_na=False)
         except Exception as exc:  # openpyxl raises many kinds on a damaged file
             raise DataError(path, f"cannot be read as an Excel workbook ({exc})",
                             "save it again from Excel as .xlsx") from None
         frame = frame.map(lambda v: "" if v is None else str(v).strip())
-        decimal_comma = False
+        # only the first sheet is read: say so when there are others
+        where = f"{path} (sheet '{sheets[0]}')" if len(sheets) > 1 else str(path)
+        frame.columns = [str(c).strip() for c in frame.columns]
+        frame.index = pd.RangeIndex(2, len(frame) + 2, name="source_row")
+        frame = frame[~(frame == "").all(axis=1)]
+        return RawTable(path, frame, False, where)
     elif path.suffix.lower() in (".csv", ".txt"):
         text = _decode(path, path.read_bytes())
         lines = text.splitlines()
@@ -103,14 +111,9 @@ def read_raw(path) -> RawTable:
             body.append((number, cells))
         frame = pd.DataFrame([c for _, c in body], columns=names, dtype=str)
         frame.index = pd.Index([n for n, _ in body], name="source_row")
-        return RawTable(path, frame, decimal_comma=delimiter == ";")
-    else:
-        raise DataError(path, f"unsupported file type '{path.suffix}'",
-                        "give a .csv (comma or semicolon separated) or an .xlsx file")
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame.index = pd.RangeIndex(2, len(frame) + 2, name="source_row")
-    frame = frame[~(frame == "").all(axis=1)]
-    return RawTable(path, frame, decimal_comma)
+        return RawTable(path, frame, decimal_comma=delimiter == ";", where=str(path))
+    raise DataError(path, f"unsupported file type '{path.suffix}'",
+                    "give a .csv (comma or semicolon separated) or an .xlsx file")
 
 
 # Modules that register kinds of their own (imported on demand, so `check` knows them).
@@ -142,8 +145,8 @@ def detect_kind(raw: RawTable) -> str:
                key=lambda s: len(set(s.required_names) & header) / max(len(s.required_names), 1))
     if set(best.required_names) & header:
         return best.kind
-    raise DataError(raw.path, f"the header ({', '.join(raw.frame.columns)}) matches no known "
-                    "kind of file", "give the kind with --kind "
+    raise DataError(raw.where or raw.path, f"the header ({', '.join(raw.frame.columns)}) "
+                    "matches no known kind of file", "give the kind with --kind "
                     f"({', '.join(sorted(SCHEMAS))}) or fix the header", row=1)
 
 
@@ -240,15 +243,16 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
         kind = kind or detect_kind(raw)
     except DataError as error:
         return None, [error]
+    where = raw.where or str(path)
     if kind not in SCHEMAS:
         _register_all_kinds()
     if kind not in SCHEMAS:
-        return None, [DataError(path, f"unknown kind '{kind}'",
+        return None, [DataError(where, f"unknown kind '{kind}'",
                                 f"use one of: {', '.join(sorted(SCHEMAS))}")]
     schema = SCHEMAS[kind]
     frame = raw.frame
     if frame.empty:
-        return None, [DataError(path, "has a header but no data rows",
+        return None, [DataError(where, "has a header but no data rows",
                                 "add the rows below the header", row=2)]
     problems: list[DataError] = []
 
@@ -256,7 +260,7 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
     if schema.free_value_column is not None:
         others = [c for c in frame.columns if c != "year"]
         if len(others) != 1:
-            problems.append(DataError(path, f"a price index needs 'year' and exactly one index "
+            problems.append(DataError(where, f"a price index needs 'year' and exactly one index "
                                       f"column, found {', '.join(frame.columns)}",
                                       "keep two columns: year and the index value", row=1))
             return None, problems
@@ -270,7 +274,7 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
                 problem += f" (found '{guess}', misspelt?)"
             fix = (f"rename the column '{guess}' to '{column.name}'" if guess
                    else f"add a column '{column.name}' to the header")
-            problems.append(DataError(path, problem, fix, row=1, column=column.name))
+            problems.append(DataError(where, problem, fix, row=1, column=column.name))
     if problems:
         return None, problems
 
@@ -282,7 +286,7 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
         for row, text in frame[column.name].items():
             value, problem, fix = _cell_problem(column, text, raw.decimal_comma)
             if problem:
-                problems.append(DataError(path, problem, fix, row=row, column=column.name))
+                problems.append(DataError(where, problem, fix, row=row, column=column.name))
             values.append(value)
         typed[column.name] = values
     result = pd.DataFrame(typed, index=frame.index)
@@ -300,7 +304,7 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
             if key in seen:
                 what = ", ".join(f"{k} {v}" for k, v in zip(schema.key, key, strict=True))
                 problems.append(DataError(
-                    path, f"duplicate row for {what} (also row {seen[key]})",
+                    where, f"duplicate row for {what} (also row {seen[key]})",
                     "merge the two rows into one or correct the key", row=row,
                     column=schema.key[-1]))
             else:
@@ -309,7 +313,7 @@ def validate(path, kind: str | None = None) -> tuple[pd.DataFrame | None, list[D
         for row, first, last in zip(result.index, result["first_year"], result["last_year"],
                                     strict=True):
             if last < first:
-                problems.append(DataError(path, f"last_year {last} is before first_year {first}",
+                problems.append(DataError(where, f"last_year {last} is before first_year {first}",
                                           "swap the two years", row=row, column="last_year"))
     if problems:
         problems.sort(key=lambda p: (p.row or 0))
