@@ -71,10 +71,16 @@ register(Schema(
 
 # --------------------------------------------------------------------------- discount rates
 
-@cache
 def schedules() -> dict[str, dict]:
     """Finansministeriet's schedules by name ('fm2013', ...): valid_from and rate bands."""
-    table = load(config.DISCOUNT_RATES_FILE, "discount_rates")
+    # keyed by the file's state, so a long-lived kernel sees an edited rate file
+    stat = config.DISCOUNT_RATES_FILE.stat()
+    return _schedules(str(config.DISCOUNT_RATES_FILE), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _schedules(path: str, mtime_ns: int, size: int) -> dict[str, dict]:
+    table = load(path, "discount_rates")
     schedules: dict[str, dict] = {}
     for valid_from, group in table.groupby("valid_from", sort=True):
         bands = [(int(first), None if pd.isna(last) else int(last), float(rate))
