@@ -388,12 +388,13 @@ class TestTerminatedBatch:
         descendants: set[int] = set()
         try:
             deadline = time.monotonic() + 120
-            while (by_stem(batch.read_manifest(folder) or {"items": []}).get("done_first", {})
-                   .get("status") != "ok"):
+            wanted = {"done_first": "ok", "waiting_a": "running", "waiting_b": "running"}
+            # polled, not slept: on a slow machine the second waiting set starts later
+            while {stem: entry.get("status") for stem, entry in
+                   by_stem(batch.read_manifest(folder) or {"items": []}).items()} != wanted:
                 assert process.poll() is None, "the batch ended before it could be stopped"
-                assert time.monotonic() < deadline, "no finished set within two minutes"
+                assert time.monotonic() < deadline, "the sets did not start within two minutes"
                 time.sleep(0.05)
-            time.sleep(0.5)  # both workers are inside a waiting set
             # the workers, their kernels and multiprocessing's helpers
             descendants = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
         finally:

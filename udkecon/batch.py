@@ -515,6 +515,7 @@ def _dispatch(notebook: Path, todo: list[dict], jobs: int, options: dict, entrie
             elif kind == "started":
                 busy[number] = payload
                 entries[payload]["status"] = "running"
+                save()  # a scheduler watching manifest.json sees what runs now
             elif kind == "done":
                 busy[number] = None
                 entries[payload["stem"]] = payload
