@@ -9,7 +9,7 @@ table in fixed prices can always say which prices it is in.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -29,7 +29,6 @@ class PriceIndex:
     file: str = ""
     sha256: str = ""
     reference_year: int | None = None  # the year the published index equals 100 in
-    meta: dict = field(default_factory=dict)
 
     def __getitem__(self, year: int) -> float:
         return float(self.values.loc[int(year)])
@@ -68,10 +67,7 @@ def load_index(path=None, language: str = "da") -> PriceIndex:
         reference = int(hundred.index[0])
     title = info["title_en"] if language == "en" else info["title_da"]
     return PriceIndex(values=values, name=title, source=source_text(info, language),
-                      file=info["path"],
-                      sha256=info["sha256"], reference_year=reference,
-                      meta={"row_of_year": dict(zip(table["year"].astype(int), table.index,
-                                                    strict=True))})
+                      file=info["path"], sha256=info["sha256"], reference_year=reference)
 
 
 def _values(index) -> Mapping:
@@ -127,7 +123,7 @@ def rebase(index, base_year: int):
     if isinstance(index, PriceIndex):
         return PriceIndex(values=rebased, name=f"{index.name}, {base_year} = 100",
                           source=index.source, file=index.file, sha256=index.sha256,
-                          reference_year=base_year, meta=index.meta)
+                          reference_year=base_year)
     return rebased.to_dict()
 
 
