@@ -167,6 +167,23 @@ def manifest_of(folder: Path) -> dict:
     return json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
 
 
+def start_batch(sets_file, folder, *options) -> subprocess.Popen:
+    """`python -m udkecon batch` on the test notebook, two workers, in the background."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "udkecon", "batch", str(TEST_NOTEBOOK), "--parameter-sets",
+         str(sets_file), "-o", str(folder), "--jobs", "2", *options],
+        cwd=config.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def wait_while_running(process, condition, timeout_message: str, seconds: float = 120):
+    """Poll `condition` until it holds; fail if the batch ends first or time runs out."""
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert process.poll() is None, "the batch ended before it could be stopped"
+        assert time.monotonic() < deadline, timeout_message
+        time.sleep(0.05)
+
+
 def by_stem(manifest: dict) -> dict:
     return {entry["stem"]: entry for entry in manifest["items"]}
 
@@ -295,16 +312,10 @@ class TestKilledBatch:
 - {{action: wait, release_file: {release}, output_name: waiting_a}}
 - {{action: wait, release_file: {release}, output_name: waiting_b}}
 """)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "udkecon", "batch", str(TEST_NOTEBOOK), "--parameter-sets",
-             str(sets_file), "-o", str(folder), "--jobs", "2"],
-            cwd=config.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = start_batch(sets_file, folder)
         try:
-            deadline = time.monotonic() + 120
-            while not (folder / "done_first.pdf").exists():
-                assert process.poll() is None, "the batch ended before it could be killed"
-                assert time.monotonic() < deadline, "no output within two minutes"
-                time.sleep(0.05)
+            wait_while_running(process, lambda: (folder / "done_first.pdf").exists(),
+                               "no output within two minutes")
             time.sleep(0.3)  # the other worker is inside waiting_a
         finally:
             process.send_signal(signal.SIGKILL)
@@ -381,20 +392,15 @@ class TestTerminatedBatch:
 - {{action: wait, release_file: {release}, output_name: waiting_a}}
 - {{action: wait, release_file: {release}, output_name: waiting_b}}
 """)
-        process = subprocess.Popen(
-            [sys.executable, "-m", "udkecon", "batch", str(TEST_NOTEBOOK), "--parameter-sets",
-             str(sets_file), "-o", str(folder), "--jobs", "2", "--no-pdf"],
-            cwd=config.PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = start_batch(sets_file, folder, "--no-pdf")
         descendants: set[int] = set()
         try:
-            deadline = time.monotonic() + 120
             wanted = {"done_first": "ok", "waiting_a": "running", "waiting_b": "running"}
             # polled, not slept: on a slow machine the second waiting set starts later
-            while {stem: entry.get("status") for stem, entry in
-                   by_stem(batch.read_manifest(folder) or {"items": []}).items()} != wanted:
-                assert process.poll() is None, "the batch ended before it could be stopped"
-                assert time.monotonic() < deadline, "the sets did not start within two minutes"
-                time.sleep(0.05)
+            wait_while_running(process, lambda: {
+                stem: entry.get("status") for stem, entry in
+                by_stem(batch.read_manifest(folder) or {"items": []}).items()} == wanted,
+                "the sets did not start within two minutes")
             # the workers, their kernels and multiprocessing's helpers
             descendants = {p.pid for p in psutil.Process(process.pid).children(recursive=True)}
         finally:

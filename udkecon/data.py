@@ -19,6 +19,7 @@ import io
 import math
 import re
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -353,13 +354,23 @@ def load_municipalities(path=None) -> pd.DataFrame:
 
 
 def load_sources(path=None) -> pd.DataFrame:
-    return load(path or config.SOURCES_FILE, "sources")
+    path = Path(path or config.SOURCES_FILE)
+    stat = path.stat()
+    # every report and handout asks for provenance several times: read the table once per
+    # state of the file (a long-lived batch kernel still sees an edit)
+    return _sources(str(path), stat.st_mtime_ns, stat.st_size)
 
 
-def provenance(path) -> dict:
+@cache
+def _sources(path: str, mtime_ns: int, size: int) -> pd.DataFrame:
+    return load(path, "sources")
+
+
+def provenance(path, sha: str | None = None) -> dict:
     """Title, source and status of a data file, from data/raw/sources.csv.
 
-    A file that is not listed (a user's own) is described by its path.
+    A file that is not listed (a user's own) is described by its path. `sha` is the
+    file's sha256 when the caller already has it (a loaded table's attrs).
     """
     path = Path(path)
     table = load_sources()
@@ -370,7 +381,7 @@ def provenance(path) -> dict:
         record = {"file": path.name, "title_da": path.name, "title_en": path.name,
                   "source": f"brugerens egen fil {path}",
                   "source_en": f"user-supplied file {path}", "status": "unknown"}
-    record["sha256"] = sha256(path)
+    record["sha256"] = sha or sha256(path)
     record["path"] = str(path)
     return record
 

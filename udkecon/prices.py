@@ -60,7 +60,7 @@ def load_index(path=None, language: str = "da") -> PriceIndex:
     column = [c for c in table.columns if c != "year"][0]
     values = pd.Series(table[column].to_numpy(float), index=table["year"].astype(int).to_numpy(),
                        name=column).sort_index()
-    info = provenance(path)
+    info = provenance(path, table.attrs.get("sha256"))
     reference = None
     hundred = values[np.isclose(values, 100.0)]
     if len(hundred) == 1:
