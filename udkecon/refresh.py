@@ -147,7 +147,9 @@ def plan_cpi(client: Client, years: list[int] | None, raw_dir: Path, now: dt.dat
     cells = client.data(CPI_TABLE, {"HOVED": [CPI_MAIN], time.id: periods}, "CSV")
     fetched: dict[int, str] = {}
     for key, value in cells.rows:
-        if key.get("HOVED") != CPI_MAIN or not re.fullmatch(r"\d{4}", key.get(time.id, "")):
+        period = key.get(time.id, "")
+        if key.get("HOVED") != CPI_MAIN or not re.fullmatch(r"\d{4}", period) or (
+                years and int(period) not in years):
             raise StatbankError(f"{CPI_TABLE} answered a cell for {key}, not asked for; "
                                 "nothing was changed. The table changed: update "
                                 "udkecon/refresh.py")
@@ -164,8 +166,8 @@ def plan_cpi(client: Client, years: list[int] | None, raw_dir: Path, now: dt.dat
                                     "positive; nothing was changed")
             fetched[year] = value
     if not fetched:
-        raise StatbankError(f"{CPI_TABLE} answered no values for {_span(years) if years else 'Tid=*'}"
-                            "; nothing was changed")
+        asked = _span(years) if years else "Tid=*"
+        raise StatbankError(f"{CPI_TABLE} answered no values for {asked}; nothing was changed")
     if CPI_BASE_YEAR in fetched and float(fetched[CPI_BASE_YEAR]) != 100.0:
         raise StatbankError(f"{CPI_TABLE} gives {fetched[CPI_BASE_YEAR]} for {CPI_BASE_YEAR}, "
                             f"so it is no longer {CPI_BASE_YEAR} = 100 (rebased); nothing was "
@@ -445,6 +447,9 @@ def write_files(files: dict[Path, str], day: str) -> list[Path]:
                 out.flush()
                 os.fsync(out.fileno())
             staged.append((Path(temporary), path))
+            # mkstemp makes the file private (0600): keep the mode the file had (a new one is
+            # readable by all, like the files beside it)
+            os.chmod(temporary, path.stat().st_mode & 0o777 if path.exists() else 0o644)
         for _, path in staged:
             if path.exists():
                 backup = _backup_path(path, day)
