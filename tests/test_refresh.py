@@ -5,7 +5,9 @@ rounded to one decimal; the real 1 January 2020 populations; invented 2019/2021 
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
+import http.client
 import json
 import shutil
 import socket
@@ -392,6 +394,11 @@ FAILURES = {
         socket.gaierror(-3, "Temporary failure in name resolution"))}, 1, "offline"),
     "timeout": ("cpi", {"tableinfo": (200, "pris112_tableinfo.json"),
                         "data": TimeoutError("timed out")}, 1, "did not answer within 30 s"),
+    "network unreachable": ("cpi", {"tableinfo": urllib.error.URLError(
+        OSError(errno.ENETUNREACH, "Network is unreachable"))}, 1, "offline"),
+    "answer cut off": ("population", {"tableinfo": (200, "folk1a_tableinfo.json"),
+                                      "data": http.client.IncompleteRead(b"{")}, 1,
+                       "cannot reach api.statbank.dk"),
     "connection reset": ("cpi", {"tableinfo": ConnectionResetError(104, "reset by peer")},
                          1, "cannot reach api.statbank.dk"),
     "HTTP 503": ("cpi", {"tableinfo": (503, "error_service_unavailable.html")}, 1,
@@ -478,6 +485,10 @@ class TestCommandLine:
     def test_bad_years_exit_2(self, capsys):
         assert cli.main(["refresh", "population", "--years", "2021-2017"]) == 2
         assert "runs backwards" in capsys.readouterr().err
+
+    def test_bad_timeout_exit_2(self, capsys):
+        assert cli.main(["refresh", "cpi", "--timeout", "0"]) == 2
+        assert "--timeout 0" in capsys.readouterr().err
 
 
 def test_provenance_of_a_refreshed_file_names_the_day(raw, monkeypatch):

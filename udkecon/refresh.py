@@ -481,7 +481,10 @@ def refresh(what: str, years: list[int] | None = None, *, write: bool = False,
     raw_dir = Path(raw_dir or config.RAW_DIR)
     now = now or dt.datetime.now().astimezone().replace(microsecond=0)
     client = Client(transport or urllib_transport)
-    if timeout:
+    if timeout is not None:
+        if not timeout > 0:
+            raise ParameterError(f"--timeout {timeout:g}: give the longest wait in seconds, "
+                                 "more than 0")
         client.timeout = timeout
     plan = PLANNERS[what](client, years, raw_dir, now)
 

@@ -16,6 +16,8 @@ that builds the request needs a look.
 from __future__ import annotations
 
 import csv
+import errno
+import http.client
 import io
 import json
 import socket
@@ -77,8 +79,8 @@ def _network_problem(error: BaseException, timeout: float) -> StatbankUnavailabl
     if isinstance(reason, socket.gaierror):
         return StatbankUnavailable(f"offline: cannot look up {host} ({reason.strerror or reason})"
                                    "; nothing was changed. Connect to the internet and try again")
-    if isinstance(reason, (ConnectionRefusedError, OSError)) and getattr(
-            reason, "errno", None) in (101, 113, 65):  # network / host unreachable
+    if getattr(reason, "errno", None) in (errno.ENETUNREACH, errno.EHOSTUNREACH,
+                                          errno.ENETDOWN):
         return StatbankUnavailable(f"offline: {host} is unreachable ({reason.strerror}); "
                                    "nothing was changed. Connect to the internet and try again")
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
@@ -289,7 +291,7 @@ class Client:
         body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
         try:
             status, answer = self.transport(url, body, self.timeout)
-        except (OSError, urllib.error.URLError) as error:  # TimeoutError is an OSError
+        except (OSError, http.client.HTTPException) as error:  # URLError, TimeoutError too
             raise _network_problem(error, self.timeout) from None
         if status == 200:
             return answer
