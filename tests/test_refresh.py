@@ -244,6 +244,14 @@ class TestCpiRefresh:
         assert first.read_bytes() == (config.CPI_FILE).read_bytes()
         assert second.read_text().endswith("2023,117.2\n")
 
+    def test_a_broken_current_file_is_replaced(self, raw):
+        (raw / "cpi_dk_annual_2015_100.csv").write_text("year,cpi_2015_100\n2015,hundrede\n")
+        code, lines = run("cpi", cpi_replay(), raw, write=True)
+        assert "does not pass the input checks" in changes(lines)[0]
+        assert "years added: 2015-2023" in changes(lines)
+        assert load(raw / "cpi_dk_annual_2015_100.csv", "price_index")["year"].tolist() == \
+            list(range(2015, 2024))
+
     def test_unchanged_table_writes_nothing(self, raw):
         run("cpi", cpi_replay(), raw, write=True)
         before = tree_hash(raw)

@@ -107,10 +107,18 @@ class Plan:
         return self.current == self.content
 
 
-def _current_rows(path: Path) -> list[dict] | None:
-    """The current file's rows as text (None when there is no file yet)."""
+def _current_rows(path: Path, kind: str, changes: list[str]) -> list[dict]:
+    """The current file's rows as text; none when there is no file yet, or when it does not
+    pass the input checks (then every value counts as new, and the changes say why)."""
+    from .data import validate
+
     if not path.exists():
-        return None
+        return []
+    _, problems = validate(path, kind)
+    if problems:
+        changes.append(f"the current file does not pass the input checks ({problems[0]}); "
+                       "it is compared as if empty")
+        return []
     with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
@@ -175,12 +183,13 @@ def plan_cpi(client: Client, years: list[int] | None, raw_dir: Path, now: dt.dat
                             "udkecon/refresh.py")
 
     path = raw_dir / config.CPI_FILE.name
-    current = {int(r["year"]): r[list(r)[1]] for r in (_current_rows(path) or [])
-               if r.get("year", "").strip().isdigit() and len(r) >= 2}
+    changes: list[str] = []
+    # a valid price index has two columns, year and the index
+    current = {int(r["year"]): list(r.values())[1]
+               for r in _current_rows(path, "price_index", changes)}
     merged = {**current, **fetched}
     content = _csv_text(["year", CPI_COLUMN], [[y, merged[y]] for y in sorted(merged)])
 
-    changes = []
     added = sorted(set(fetched) - set(current))
     if added:
         changes.append(f"years added: {_span(added)}")
@@ -240,7 +249,8 @@ def plan_population(client: Client, years: list[int] | None, raw_dir: Path,
     fetched, found_names = _population_cells(cells, area.id, time.id, years, names)
 
     path = raw_dir / (config.POPULATION_BY_YEAR_FILE.name)
-    current_rows = _current_rows(path) or []
+    changes: list[str] = []
+    current_rows = _current_rows(path, "population_by_year", changes)
     current: dict[int, dict[int, str]] = {}
     current_names: dict[int, str] = {}
     for row in current_rows:
@@ -252,7 +262,6 @@ def plan_population(client: Client, years: list[int] | None, raw_dir: Path,
                 current.setdefault(int(match.group(1)), {})[code] = value
     current_years = sorted(current)
 
-    changes = []
     added_years = sorted(set(years) - set(current_years))
     if added_years:
         changes.append(f"years added (1 January): {_span(added_years)}")
@@ -496,15 +505,14 @@ def refresh(what: str, years: list[int] | None = None, *, write: bool = False,
         sidecar_path: json.dumps(plan.sidecar, ensure_ascii=False, indent=2) + "\n",
         sources_path: _sources_text(sources_path, plan.source_row),
     }
-    _validate({plan.path: (plan.content, plan.kind),
-               sources_path: (files[sources_path], "sources")})
-
     table = plan.sidecar["table"]
     out(f"{plan.path.name}: {table}, {len(plan.changes)} change(s) against the current file")
     for line in plan.changes:
         out(f"  {line}")
     if plan.blocking:
         raise StatbankError(plan.blocking)
+    _validate({plan.path: (plan.content, plan.kind),
+               sources_path: (files[sources_path], "sources")})
     if plan.unchanged:
         out(f"{plan.path.name} is up to date; nothing written")
         return 0
