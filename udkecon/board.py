@@ -105,7 +105,8 @@ def source_list(sources: list[dict], language: str = "da") -> HTML:
     """The annex's list of data sources: title, source in the reader's language, status.
 
     `sources` are the records of data/raw/sources.csv that the report used (dicts with
-    title_da/title_en, source/source_en, status and, after a refresh, retrieved).
+    title_da/title_en, source/source_en, status and, after a refresh, retrieved: the
+    source line then names the retrieval date).
     """
     from .data import source_text
 
@@ -115,10 +116,7 @@ def source_list(sources: list[dict], language: str = "da") -> HTML:
         status = record.get("status", "")
         tag = (f' <em>({html.escape(label("illustrative_tag", language))})</em>'
                if status == "illustrative" else "")
-        retrieved = record.get("retrieved")
-        when = (f' {html.escape(label("board_retrieved", language, date=retrieved))}'
-                if retrieved else "")
         rows.append(f'<li><strong>{html.escape(record["title_" + language])}</strong>{tag}: '
-                    f'{html.escape(source_text(record, language))}{when}</li>')
+                    f'{html.escape(source_text(record, language))}</li>')
     return HTML(f'<div class="annex-sources"><h3>{html.escape(label("sources", language))}</h3>'
                 f'<ul>{"".join(rows)}</ul></div>')

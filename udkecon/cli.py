@@ -1,4 +1,4 @@
-"""A thin command line over the package: `python -m udkecon check|run|report|batch ...`.
+"""A thin command line over the package: `python -m udkecon check|run|report|batch|refresh`.
 
 Bad input prints one line per problem (no traceback) and exits 2; a failed notebook run
 exits 1 and says where the failed notebook was kept; a batch with a failed parameter set
@@ -134,6 +134,12 @@ def _batch(args) -> int:
     return result.exit_code
 
 
+def _refresh(args) -> int:
+    from .refresh import main
+
+    return main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m udkecon", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -191,6 +197,23 @@ def build_parser() -> argparse.ArgumentParser:
     batch.add_argument("--progress", choices=["auto", "bar", "log", "none"], default="auto",
                        help="a progress bar on a terminal, log lines otherwise (auto)")
     batch.set_defaults(func=_batch)
+
+    refresh = sub.add_parser(
+        "refresh", help="fetch the CPI or the populations from Statistics Denmark",
+        description="Fetch a reference table from Statistics Denmark's StatBank API, check it "
+                    "like any input and show what would change; --write replaces the file "
+                    "(the current one is kept in data/raw/backup/). Exit 2: the request or the "
+                    "table is wrong; exit 1: the service cannot be reached.")
+    refresh.add_argument("table", choices=["cpi", "population"],
+                         help="cpi: PRIS112 annual averages; population: FOLK1A, 1 January")
+    refresh.add_argument("--years", metavar="YEARS",
+                         help="2017-2021, 2020 or 2019,2021 (default: cpi all years from 2015; "
+                              "population the reports' period 2017-2021)")
+    refresh.add_argument("--write", action="store_true",
+                         help="replace the file (default: only show what would change)")
+    refresh.add_argument("--timeout", type=float, default=30, metavar="SECONDS",
+                         help="longest wait for each answer of the API (default 30)")
+    refresh.set_defaults(func=_refresh)
     return parser
 
 

@@ -21,6 +21,7 @@ TEMPLATES_DIR = PACKAGE_DIR / "templates"
 CPI_FILE = RAW_DIR / "cpi_dk_annual_2015_100.csv"
 DISCOUNT_RATES_FILE = RAW_DIR / "discount_rates_dk.csv"
 MUNICIPALITIES_FILE = RAW_DIR / "municipalities_2020.csv"
+POPULATION_BY_YEAR_FILE = RAW_DIR / "population_by_year.csv"  # 1 January, one column a year
 UDK_SYSTEMS_FILE = RAW_DIR / "udk_systems.csv"
 SLA_AVAILABILITY_FILE = RAW_DIR / "sla_availability_2019_2020.csv"
 SERVICE_CALLS_FILE = RAW_DIR / "serviceplatform_calls_2019_2020.csv"

@@ -118,7 +118,7 @@ def read_raw(path) -> RawTable:
 
 
 # Modules that register kinds of their own (imported on demand, so `check` knows them).
-KIND_MODULES = ("udkecon.business_case",)
+KIND_MODULES = ("udkecon.business_case", "udkecon.population")
 
 
 def _register_all_kinds() -> None:
@@ -387,8 +387,16 @@ def provenance(path, sha: str | None = None) -> dict:
 
 
 def source_text(record: dict, language: str = "da") -> str:
-    """A file's source in the reader's language (the Danish citation when none is given)."""
-    return record.get(f"source_{language}") or record.get("source", "")
+    """A file's source in the reader's language (the Danish citation when none is given),
+    with the date it was retrieved when sources.csv records one (`refresh` does)."""
+    text = record.get(f"source_{language}") or record.get("source", "")
+    retrieved = record.get("retrieved")
+    if isinstance(retrieved, dt.date):
+        from .fmt import long_date
+        from .labels import label
+
+        text += f", {label('retrieved', language)} {long_date(retrieved, language)}"
+    return text
 
 
 def is_illustrative(*frames: pd.DataFrame) -> bool:

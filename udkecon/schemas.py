@@ -153,6 +153,8 @@ register(Schema(
         Column("source"),  # in Danish, as cited
         Column("source_en", optional_value=True, required=False),
         Column("status", allowed=SOURCE_STATUSES),
+        # the day the figures were fetched (python -m udkecon refresh), named in source lines
+        Column("retrieved", "date", optional_value=True, required=False),
     ),
     key=("file",),
 ))
