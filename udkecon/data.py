@@ -123,7 +123,7 @@ def _number(column: Column, value, decimal_comma: bool, xlsx: bool):
             return None, f"{value} is not a number", "write a finite number"
         return number, None, None
     if isinstance(value, (dt.date, dt.time)):
-        return None, f"the cell holds a date ({value}), not a number", \
+        return None, f"the cell holds a date ({_date_text(value)}), not a number", \
             "format the cell as a number, not as a date"
     number, why = parse_number(value, decimal_comma, whole=column.type in ("int", "year"))
     if xlsx:
@@ -141,11 +141,25 @@ def _number(column: Column, value, decimal_comma: bool, xlsx: bool):
         f"write a plain number with a {sep} (this file's convention)"
 
 
+# what each Excel error value means, for the message
+_EXCEL_ERRORS = {
+    "#REF!": "a formula refers to a deleted cell",
+    "#DIV/0!": "a formula divides by zero",
+    "#N/A": "a lookup found no value",
+    "#VALUE!": "a formula got the wrong kind of value",
+    "#NAME?": "a formula uses an unknown name",
+    "#NUM!": "a formula gave an impossible number",
+    "#NULL!": "two ranges that do not meet",
+}
+
+
 def _cell_problem(column: Column, value, decimal_comma: bool, xlsx: bool = False):
     """(value, problem, fix) for one cell; problem is None when the cell is fine."""
     if isinstance(value, ExcelError):
-        return None, f"the cell holds Excel error {value.code}", \
-            "correct the formula or value in the workbook (a #REF! points at a deleted cell)"
+        cause = _EXCEL_ERRORS.get(value.code.upper())
+        return None, f"the cell holds Excel error {value.code}" + (f" ({cause})" if cause
+                                                                    else ""), \
+            "correct the formula or value in the workbook and save it again"
     if isinstance(value, UnsavedFormula):
         return None, f"formula without a saved value ({value.formula})", \
             "open and save the file in Excel or LibreOffice, so the formula's value is stored"
@@ -177,7 +191,8 @@ def _cell_problem(column: Column, value, decimal_comma: bool, xlsx: bool = False
     if column.type == "date":
         if isinstance(value, dt.datetime):
             if value.time() != dt.time():
-                return None, f"the cell holds a date and time ({value}), not a date", \
+                return None, (f"the cell holds a date and time ({_date_text(value)}), not "
+                              "a date"), \
                     "give the date without a time of day"
             return value.date(), None, None
         if isinstance(value, dt.date):
@@ -199,6 +214,12 @@ def _cell_problem(column: Column, value, decimal_comma: bool, xlsx: bool = False
     return value, None, None
 
 
+def _date_text(value) -> str:
+    if isinstance(value, dt.datetime) and value.time() == dt.time():
+        return value.date().isoformat()
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
 def _as_text(value) -> str:
     """A workbook cell in a text column, as the text it shows."""
     if isinstance(value, str):
@@ -212,7 +233,7 @@ def _as_text(value) -> str:
 
 def _range_problem(column: Column, value: float, text: str | None = None):
     if text is None:
-        text = f"{value:g}" if abs(value) < 1e15 else f"{value:.3g}"
+        text = f"{value:.15g}"
     if column.type in ("int", "year") and abs(value) >= 2**53:
         return None, f"{text} is too large", "write the whole number without exponent"
     if column.type in ("int", "year") and value != int(value):
@@ -220,9 +241,11 @@ def _range_problem(column: Column, value: float, text: str | None = None):
     if column.type == "year" and not 1900 <= value <= 2200:
         return None, f"{text} is not a year", "write a four-digit year such as 2020"
     if column.nonnegative and value < 0:
-        return None, f"negative amount {text}", column.fix or (
-            "costs cannot be negative; record savings or compensation in their own file or "
-            "column")
+        if "mio_dkk" in column.name or column.name in ("low", "mode", "high"):
+            return None, f"negative amount {text}", (
+                "costs cannot be negative; record savings or compensation in their own file "
+                "or column")
+        return None, f"negative value {text}", column.fix or "write a value of at least 0"
     if column.positive and value <= 0:
         what = "index value" if column.name != "population_2020_01_01" else "population"
         return None, f"non-positive {what} {text}", column.fix or "correct the value"
@@ -234,9 +257,9 @@ def _range_problem(column: Column, value: float, text: str | None = None):
                 f"write a value of at most {column.upper:g}")
     low, high = column.plausible
     if low is not None and value < low:
-        return None, f"{text} is implausibly small (below {low:,g})", column.fix
+        return None, f"{text} is implausibly small (below {low:,.15g})", column.fix
     if high is not None and value > high:
-        return None, f"{text} is implausibly large (above {high:,g})", column.fix
+        return None, f"{text} is implausibly large (above {high:,.15g})", column.fix
     return (int(value) if column.type in ("int", "year") else value), None, None
 
 
@@ -253,9 +276,11 @@ def _header_problems(raw: RawTable, schema: Schema, columns: list[Column]) -> li
         found = {c.name: _close(c.name, unexpected) for c in missing}
         parts = [f"'{name}'" + (f" (found '{guess}', misspelt?)" if guess else "")
                  for name, guess in found.items()]
-        problem = (f"column {parts[0]} is missing" if len(parts) == 1 else
-                   f"{len(parts)} columns are missing: {', '.join(parts)}")
         first, guess = next(iter(found.items()))
+        problem = (f"column '{first}' is missing" + (f" (found '{guess}', misspelt?)" if guess
+                                                     else "")
+                   if len(parts) == 1 else
+                   f"{len(parts)} columns are missing: {', '.join(parts)}")
         fix = (f"rename the column '{guess}' to '{first}'" if guess and len(parts) == 1
                else f"give the header the columns {', '.join(schema.required_names)}"
                + _other_sheets(raw))

@@ -271,8 +271,9 @@ def _records(path: Path, text: str, delimiter: str) -> list[tuple[int, int, list
         close = ("close the quote, or remove it; a quote inside a quoted cell is written "
                  "twice (\"\")")
         if "field larger than field limit" in message:
-            raise DataError(path, "a cell starting on this line is longer than 128 KiB: a "
-                            "quote (\") that is never closed?", close, row=start) from None
+            raise DataError(path, "a cell starting on this line is longer than 128 KiB, "
+                            "most likely because a quote (\") is never closed", close,
+                            row=start) from None
         if "unexpected end of data" in message:
             raise DataError(path, "a quote (\") opened on this line is never closed: the "
                             "rest of the file would be read as one cell", close,
@@ -293,7 +294,8 @@ def _records(path: Path, text: str, delimiter: str) -> list[tuple[int, int, list
 def _read_csv(path: Path, data: bytes) -> RawTable:
     text = _decode(path, data)
     if not text.strip():
-        raise DataError(path, "the file is empty", "export the table with its header row")
+        raise DataError(path, "the file is empty", "export the table with its header row",
+                        row=1)
     first = next(line for line in text.splitlines() if line.strip())
     delimiter = _delimiter(path, first)
     records = [r for r in _records(path, text, delimiter) if any(c.strip() for c in r[2])]
@@ -347,6 +349,11 @@ def _check_multiline(path: Path, cells: list[str], delimiter: str, width: int,
 
 def _check_header(where, names: list[str], row: int) -> None:
     """One line about the header, whatever is wrong with it."""
+    filled = [name for name in names if name != ""]
+    if len(names) >= 2 and len(filled) == 1:
+        raise DataError(where, f"row {row} holds only '{shown(filled[0])}', like a title "
+                        "above the header", "delete the rows above the header (a title belongs in "
+                        "the file name or data/raw/sources.csv)", row=row)
     for number, name in enumerate(names, start=1):
         char = invisible_in(name)
         if char is not None:
