@@ -28,7 +28,10 @@ def shown(text) -> str:
 def invisible_in(text) -> str | None:
     """The first invisible character of `text` other than plain space, tab and line breaks
     (which a cell of text may hold), or None."""
-    for char in str(text):
+    text = str(text)
+    if text.isprintable():  # the common case, in C: printable excludes every invisible
+        return None
+    for char in text:
         if char in " \t\r\n":
             continue
         if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):

@@ -155,13 +155,13 @@ def read_raw(path, sheet: str | None = None) -> RawTable:
     """Read a CSV or .xlsx file into cells (`costs.xlsx#Ledger` names a workbook's sheet)."""
     path, sheet = split_sheet(path, sheet)
     suffix = path.suffix.lower()
+    data = read_bytes(path)  # first: a folder or a pipe is named as such, whatever its name
     if suffix == ".xls":
         raise DataError(path, "is an old Excel .xls workbook",
                         "save it from Excel as .xlsx or as 'CSV UTF-8'")
     if suffix not in CSV_SUFFIXES + XLSX_SUFFIXES:
         raise DataError(path, f"unsupported file type '{path.suffix}'",
                         "give a .csv (comma or semicolon separated) or an .xlsx file")
-    data = read_bytes(path)
     digest = hashlib.sha256(data).hexdigest()
     if suffix in XLSX_SUFFIXES:
         raw = _read_xlsx(path, data, sheet)

@@ -10,12 +10,14 @@ index is the row number in the file, `where` names the file (and sheet).
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 
 import pandas as pd
 
 from .errors import DataError
 
 
+@lru_cache(maxsize=65536)  # names repeat row after row in a ledger
 def key_text(value) -> str:
     """The form of a name that two spellings of the same thing share: compatibility-
     normalised, no invisible characters, case folded, runs of spaces as one space.
