@@ -28,7 +28,7 @@ import pandas as pd
 from . import config
 from .errors import DataError, invisible_in, shown
 from .number_forms import parse_number
-from .reading import ExcelError, RawTable, UnsavedFormula, read_raw
+from .reading import ExcelError, RawTable, UnsavedFormula, read_raw, split_sheet
 from .schemas import (  # noqa: F401  (re-exported: the kinds belong with loading)
     COST_TYPES,
     DATA_STATUSES,
@@ -44,7 +44,7 @@ __all__ = ["RawTable", "read_raw", "validate", "load", "detect_kind", "sha256"]
 
 
 def sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    return hashlib.sha256(split_sheet(path)[0].read_bytes()).hexdigest()
 
 
 # Modules that register kinds of their own (imported on demand, so `check` knows them).
@@ -478,7 +478,7 @@ def provenance(path, sha: str | None = None) -> dict:
     A file that is not listed (a user's own) is described by its path. `sha` is the
     file's sha256 when the caller already has it (a loaded table's attrs).
     """
-    path = Path(path)
+    path = split_sheet(path)[0]  # a workbook named with its sheet: costs.xlsx#Ledger
     table = load_sources()
     hit = table[table["file"] == path.name]
     if path.resolve().parent == config.RAW_DIR.resolve() and len(hit):
