@@ -379,6 +379,9 @@ def _check_header(where, names: list[str], row: int) -> None:
 
 def _choose_sheet(path: Path, book, name: str | None):
     """The sheet to read: the one named, else the only visible one, else the active one."""
+    if not book.worksheets:
+        raise DataError(path, "has no worksheet (only charts)",
+                        "put the table on a worksheet of its own")
     def listing():
         return ", ".join(f"'{ws.title}'" + ("" if ws.sheet_state == "visible" else
                                             f" ({ws.sheet_state})") for ws in book.worksheets)
@@ -461,8 +464,13 @@ def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> RawTable:
         header.pop()
     _check_header(where, header, header_row)
     body = {n: r[:len(header)] for n, r in body.items()}
-    if any(v == "" for r in body.values() for v in r) and _sheet_has_formulas(data):
-        _mark_unsaved_formulas(data, sheet.title, body, first)
+    if any(v == "" for r in body.values() for v in r):
+        try:
+            if _sheet_has_formulas(data):
+                _mark_unsaved_formulas(data, sheet.title, body, first)
+        except Exception as exc:  # read once already: this is a damaged part of the file
+            raise DataError(where, f"cannot be read as an Excel workbook ({shown(exc)})",
+                            "save it again from Excel as .xlsx") from None
     frame = pd.DataFrame(list(body.values()), columns=header, dtype=object)
     frame.index = pd.Index(list(body), name="source_row")
     return RawTable(path, frame, decimal_comma=False, where=where, header_row=header_row,
