@@ -199,7 +199,7 @@ class TestInputThatMustNotPassSilently:
 
     def test_utf16_from_excel_unicode_text_is_read(self):
         index = load(DATA / "index_utf16.csv")
-        assert list(index["cpi_2015_100"]) == [101.40, 103.43]
+        assert list(index["cpi_2015_100"]) == [101.40, 102.23, 103.00, 103.43]
 
     def test_header_without_rows(self):
         error = error_of(DATA / "index_header_only.csv")

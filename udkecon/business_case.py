@@ -42,6 +42,7 @@ import pandas as pd
 from . import config, prices
 from .data import COST_TYPES, DATA_STATUSES, Column, Schema, load, register
 from .errors import DataError, ParameterError
+from .schemas import MIO_DKK_FIX, MIO_DKK_TOTAL
 
 BASES = ("per_year", "total")  # an amount every year of the row, or a total spread evenly
 POINTS = ("low", "mode", "high")  # three-point estimate: minimum, most likely, maximum
@@ -57,15 +58,20 @@ register(Schema(
         Column("first_year", "year"),
         Column("last_year", "year"),
         Column("basis", allowed=BASES),
-        Column("low", "float", nonnegative=True),
-        Column("mode", "float", nonnegative=True),
-        Column("high", "float", nonnegative=True),
+        Column("low", "float", nonnegative=True, plausible=(None, MIO_DKK_TOTAL),
+               fix=MIO_DKK_FIX),
+        Column("mode", "float", nonnegative=True, plausible=(None, MIO_DKK_TOTAL),
+               fix=MIO_DKK_FIX),
+        Column("high", "float", nonnegative=True, plausible=(None, MIO_DKK_TOTAL),
+               fix=MIO_DKK_FIX),
         Column("price_year", "year", optional_value=True, required=False),
         Column("data_status", allowed=DATA_STATUSES),
         Column("label_da", optional_value=True, required=False),
         Column("note", optional_value=True, required=False),
     ),
     key=("item", "scenario", "first_year"),
+    # (a lambda: the check is defined with load_case, below)
+    checks=(lambda case, where: _case_problems(case, where),),
 ))
 
 
@@ -324,38 +330,45 @@ def bc_ratio(values, rate) -> float:
 def load_case(path) -> pd.DataFrame:
     """Load and check a case file (kind 'business_case'); DataError names row and column.
 
-    Beyond the schema: low <= mode <= high, first_year <= last_year, all rows of a phase
-    share their years, and price_year is given in every row or in none.
+    Beyond the schema (checked by `_case_problems`, so `check` finds the same): low <= mode
+    <= high, first_year <= last_year, all rows of a phase share their years, and price_year
+    is given in every row or in none.
     """
     case = load(path, "business_case")
-    file = case.attrs["source_file"]
     # an empty optional cell arrives as NaN; a row without a phase has the phase ""
     case["phase"] = case["phase"].fillna("").astype(str) if "phase" in case else ""
+    return case
+
+
+def _case_problems(case: pd.DataFrame, file: str) -> list[DataError]:
+    """The checks of a case file beyond its columns' (the first problem found)."""
     for row, line in case.iterrows():
         if line["last_year"] < line["first_year"]:
-            raise DataError(file, f"last_year {line['last_year']} is before first_year "
-                            f"{line['first_year']}", "swap the two years", row, "last_year")
+            return [DataError(file, f"last_year {line['last_year']} is before first_year "
+                              f"{line['first_year']}", "swap the two years", row, "last_year")]
         for smaller, larger in (("low", "mode"), ("mode", "high")):
             if line[smaller] > line[larger]:
-                raise DataError(file, f"{smaller} {line[smaller]:g} is above {larger} "
-                                f"{line[larger]:g}", "give low <= mode <= high (minimum, most "
-                                "likely, maximum)", row, larger)
+                return [DataError(file, f"{smaller} {line[smaller]:g} is above {larger} "
+                                  f"{line[larger]:g}", "give low <= mode <= high (minimum, "
+                                  "most likely, maximum)", row, larger)]
     spans: dict[str, tuple] = {}
-    for row, phase, first, last in zip(case.index, case["phase"], case["first_year"],
+    phases = case["phase"] if "phase" in case else pd.Series("", index=case.index)
+    for row, phase, first, last in zip(case.index, phases, case["first_year"],
                                        case["last_year"], strict=True):
-        if phase and spans.setdefault(phase, (first, last, row))[:2] != (first, last):
+        if isinstance(phase, str) and phase and \
+                spans.setdefault(phase, (first, last, row))[:2] != (first, last):
             was = spans[phase]
-            raise DataError(file, f"phase '{phase}' is {first}-{last} here but {was[0]}-"
-                            f"{was[1]} in row {was[2]}", "give every row of a phase the same "
-                            "first_year and last_year", row, "first_year")
+            return [DataError(file, f"phase '{phase}' is {first}-{last} here but {was[0]}-"
+                              f"{was[1]} in row {was[2]}", "give every row of a phase the same "
+                              "first_year and last_year", row, "first_year")]
     if "price_year" in case and case["price_year"].isna().any() and \
             case["price_year"].notna().any():
         row = case.index[case["price_year"].isna()][0]
-        raise DataError(file, "price_year is empty here but given in other rows",
-                        "give every row the year whose prices its amounts are in, or leave "
-                        "price_year empty in all rows (amounts already in fixed prices)",
-                        row, "price_year")
-    return case
+        return [DataError(file, "price_year is empty here but given in other rows",
+                          "give every row the year whose prices its amounts are in, or leave "
+                          "price_year empty in all rows (amounts already in fixed prices)",
+                          row, "price_year")]
+    return []
 
 
 @dataclass(frozen=True, eq=False)

@@ -5,6 +5,39 @@ The command line prints `str(error)` (one line, no traceback) and exits 2 for ba
 
 from __future__ import annotations
 
+import re
+import unicodedata
+
+# Characters a reader cannot see (controls, zero-width and format characters, byte order
+# marks, line and paragraph separators, spaces other than the plain one): a message shows
+# them as escapes, so "'12\\u200b'" says what "'12'" would hide, and stays on one line.
+_INVISIBLE = re.compile(r"[^\S ]|[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff]|"
+                        r"[\x00-\x1f\x7f-\x9f]")
+
+
+def shown(text) -> str:
+    r"""`text` with every invisible character written as an escape (`\ufeff`, `\x00`).
+
+    >>> print(shown("\ufeffyear"), shown("1\xa0234"), shown("a\nb"), shown("København"))
+    \ufeffyear 1\xa0234 a\nb København
+    """
+    return _INVISIBLE.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"),
+                          str(text))
+
+
+def invisible_in(text) -> str | None:
+    """The first invisible character of `text` other than plain space, tab and line breaks
+    (which a cell of text may hold), or None."""
+    text = str(text)
+    if text.isprintable():  # the common case, in C: printable excludes every invisible
+        return None
+    for char in text:
+        if char in " \t\r\n":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp", "Co", "Cn"):
+            return char
+    return None
+
 
 class UdkeconError(Exception):
     """Base of every error udkecon raises on purpose."""
@@ -36,7 +69,8 @@ class DataError(UdkeconError):
             where += f", row {self.row}"
         if self.column is not None:
             where += f", column '{self.column}'"
-        return f"{where}: {self.problem}. Fix: {self.fix}"
+        # one line, and nothing invisible: the message may quote a cell as it was written
+        return shown(f"{where}: {self.problem}. Fix: {self.fix}")
 
 
 class ParameterError(UdkeconError):

@@ -1,9 +1,17 @@
 """The kinds of input file and the columns each must have (the schemas `udkecon.data`
-checks files against). A module that owns a kind of file registers it with `register`."""
+checks files against). A module that owns a kind of file registers it with `register`.
+
+Besides its columns, a kind may carry plausibility limits per column (a value outside them
+is a typo or the wrong unit, not data) and checks of the table as a whole (rate bands
+without overlap or gap, index years without gaps); those are in `udkecon.table_checks`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from . import table_checks
 
 DATA_STATUSES = ("real", "illustrative")
 # provenance of a whole file (data/raw/sources.csv): derived = computed from real figures
@@ -21,6 +29,9 @@ class Column:
     lower: float | None = None
     upper: float | None = None
     required: bool = True  # the column itself must be present
+    # plausible range: a value outside it is refused as a typo or a wrong unit, with `fix`
+    plausible: tuple[float | None, float | None] = (None, None)
+    fix: str = ""  # the fix for a value out of range (positive, lower/upper, plausible)
 
 
 @dataclass(frozen=True)
@@ -32,6 +43,8 @@ class Schema:
     # For price indices the value column may have any name (cpi_2015_100, index, ...).
     free_value_column: Column | None = None
     extra: dict = field(default_factory=dict)
+    # checks of the whole typed table: check(frame, where) -> list of DataError
+    checks: tuple[Callable, ...] = ()
 
     @property
     def required_names(self) -> list[str]:
@@ -39,6 +52,31 @@ class Schema:
 
 
 COST_TYPES = ("operation", "implementation", "dual_operation", "new_tasks")
+
+# Plausibility limits, chosen so that a municipal economist would call a value outside them
+# a typo or a wrong unit, never data:
+# - one ledger line in mio. kr.: the lines are tens to hundreds of mio. kr., and everything
+#   the municipalities paid KMD before the monopoly break was 549.8 mio. kr. a year
+#   (KOMBIT's final account, data/raw); a line above 10,000 mio. kr., almost twenty times
+#   that, is kroner written where millions are meant (148.600.000 for 148,6).
+MIO_DKK_PER_YEAR = 10_000.0
+#   A business-case row may be a total over many years (basis 'total'), so ten times that.
+MIO_DKK_TOTAL = 100_000.0
+MIO_DKK_FIX = ("amounts are in mio. kr. (148.600.000 kr. is written 148,6 or 148.6); an "
+               "amount this large is not a municipal IT cost")
+# - population of one municipality: København, by far the largest, has 0.63 million; more
+#   than 1 million is a typo (an extra digit), 0 a municipality with nobody in it, which
+#   would silently get a share of zero in every allocation.
+MAX_POPULATION = 1_000_000
+# - a discount rate: Finansministeriet's rates since 1999 have been 6 %, then 4/3/2 % (2013)
+#   and 3.5/2.5 % (2021); above 15 % is a slip of the decimal point (0.35 for 3.5 %).
+MAX_DISCOUNT_RATE = 0.15
+# - an SLA target in per cent: targets are 95-99.99 %; below 50 it is a fraction (0.998)
+#   written where a percentage (99.8) is meant.
+MIN_SLA_TARGET_PCT = 50.0
+# - calls to Serviceplatformen in one month: about 10^8 in 2019-2020; 10^10 a month would
+#   be almost 4,000 calls a second around the clock, a hundred times the real load.
+MAX_CALLS_PER_MONTH = 10_000_000_000
 SYSTEM_GROUPS = ("udk", "legacy", "kombit_support")
 
 SCHEMAS: dict[str, Schema] = {}
@@ -57,23 +95,28 @@ register(Schema(
         Column("system"),
         Column("system_group", allowed=SYSTEM_GROUPS),
         Column("cost_type", allowed=COST_TYPES),
-        Column("amount_mio_dkk", "float", nonnegative=True),
+        Column("amount_mio_dkk", "float", nonnegative=True,
+               plausible=(None, MIO_DKK_PER_YEAR), fix=MIO_DKK_FIX),
         Column("data_status", allowed=DATA_STATUSES),
         Column("note", optional_value=True, required=False),
     ),
     key=("year", "system", "cost_type"),
+    checks=(table_checks.one_group_per_system,),
 ))
 register(Schema(
     "price_index", "annual price index (year and one index column)",
     (Column("year", "year"),),
     key=("year",),
-    free_value_column=Column("index", "float", positive=True),
+    free_value_column=Column("index", "float", positive=True,
+                             fix="an index must be greater than zero; correct the value"),
+    checks=(table_checks.index_years_contiguous, table_checks.index_changes_plausible),
 ))
 register(Schema(
     "dut", "DUT compensation to the municipalities, current prices, one row per year",
     (
         Column("year", "year"),
-        Column("dut_compensation_mio_dkk", "float", nonnegative=True),
+        Column("dut_compensation_mio_dkk", "float", nonnegative=True,
+               plausible=(None, MIO_DKK_PER_YEAR), fix=MIO_DKK_FIX),
         Column("data_status", allowed=DATA_STATUSES),
         Column("note", optional_value=True, required=False),
     ),
@@ -95,13 +138,21 @@ register(Schema(
 register(Schema(
     "municipalities", "municipalities with region and population",
     (
-        Column("municipality_code", "int", nonnegative=True),
+        # Danish municipality codes are three digits (101 København .. 860 Hjørring),
+        # region codes 1081-1085 (Nordjylland .. Hovedstaden)
+        Column("municipality_code", "int", plausible=(101, 999),
+               fix="a municipality code has three digits, 101-999 (Danmarks Statistik)"),
         Column("municipality"),
-        Column("region_code", "int", nonnegative=True),
+        Column("region_code", "int", plausible=(1081, 1085),
+               fix="a region code is 1081-1085 (Danmarks Statistik)"),
         Column("region"),
-        Column("population_2020_01_01", "int", nonnegative=True),
+        Column("population_2020_01_01", "int", positive=True, plausible=(None, MAX_POPULATION),
+               fix=f"a municipality has between 1 and {MAX_POPULATION:,} inhabitants "
+                   "(København, the largest, has about 632,000); a population of 0 would give "
+                   "the municipality a share of zero in every allocation"),
     ),
     key=("municipality_code",),
+    checks=(table_checks.municipality_names_unique, table_checks.one_region_per_code),
 ))
 register(Schema(
     "discount_rates", "Finansministeriet's discount rate by year of a project's life",
@@ -109,9 +160,12 @@ register(Schema(
         Column("valid_from", "date"),
         Column("from_year", "int", nonnegative=True),
         Column("to_year", "int", optional_value=True, nonnegative=True),
-        Column("rate", "float", nonnegative=True, upper=1.0),
+        Column("rate", "float", nonnegative=True, upper=1.0,
+               plausible=(None, MAX_DISCOUNT_RATE),
+               fix="a rate is a decimal: 0.035 for 3.5 %"),
     ),
     key=("valid_from", "from_year"),
+    checks=(table_checks.rate_bands_without_overlap_or_gap,),
 ))
 register(Schema(
     "sla_availability", "monthly availability per service against its SLA target",
@@ -119,14 +173,18 @@ register(Schema(
         Column("platform"),
         Column("service"),
         Column("month", "month"),
-        Column("sla_target_pct", "float", lower=0.0, upper=100.0),
+        Column("sla_target_pct", "float", lower=0.0, upper=100.0,
+               plausible=(MIN_SLA_TARGET_PCT, None),
+               fix="targets are in per cent: write 99.8, not 0.998"),
         Column("availability_pct", "float", lower=0.0, upper=100.0),
     ),
     key=("platform", "service", "month"),
 ))
 register(Schema(
     "service_calls", "calls to Serviceplatformen per month",
-    (Column("month", "month"), Column("service_calls", "int", nonnegative=True)),
+    (Column("month", "month"),
+     Column("service_calls", "int", nonnegative=True, plausible=(None, MAX_CALLS_PER_MONTH),
+            fix="give the number of calls in the month (about 100 million in 2020)")),
     key=("month",),
 ))
 register(Schema(

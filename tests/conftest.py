@@ -1,0 +1,26 @@
+"""Session-wide test helpers: the size of the bad-input corpus, shown in every test run."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+from pathlib import Path
+
+BAD = Path(__file__).parent / "data" / "bad"
+
+
+def corpus_counts() -> tuple[list[str], Counter]:
+    """(kinds listed in tests/data/bad/kinds.csv, files per kind)."""
+    with open(BAD / "kinds.csv", encoding="utf-8", newline="") as handle:
+        kinds = [row["kind"] for row in csv.DictReader(handle)]
+    counts = Counter(p.name.split("__", 1)[0] for p in BAD.iterdir() if "__" in p.name)
+    return kinds, counts
+
+
+def pytest_terminal_summary(terminalreporter):
+    if not BAD.is_dir():
+        return
+    kinds, counts = corpus_counts()
+    listed = ", ".join(f"{kind} {counts.get(kind, 0)}" for kind in kinds)
+    terminalreporter.write_line(f"bad-input corpus (tests/data/bad): {listed}; "
+                                f"{sum(counts.values())} files")
