@@ -43,8 +43,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, batch_worker, config, fmt
-from .batch_worker import sha256
 from .errors import ParameterError, UdkeconError
+from .hashing import sha256
 
 MANIFEST = "manifest.json"
 LOCK = ".batch.lock"
@@ -186,12 +186,10 @@ def _package_digest() -> str:
 
 
 def _inputs(notebook: Path, item: ParameterSet, shared: dict) -> dict:
-    from .run import _file_hash
-
     hashes = dict(shared)
     for value in item.parameters.values():
         if isinstance(value, str) and value and Path(value).is_file():
-            hashes[value] = _file_hash(Path(value))
+            hashes[value] = sha256(value)
     return hashes
 
 

@@ -10,7 +10,6 @@ kills its kernel and exits within half a second; so does it on SIGTERM.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import threading
@@ -19,14 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import fmt
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from .hashing import sha256
 
 
 def main(number: int, notebook: str, options: dict, tasks, results, parent: int) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
-import hashlib
 import io
 import math
 import re
@@ -26,6 +25,7 @@ import pandas as pd
 
 from . import config
 from .errors import DataError
+from .hashing import sha256
 from .schemas import (  # noqa: F401  (re-exported: the kinds belong with loading)
     COST_TYPES,
     DATA_STATUSES,
@@ -37,10 +37,6 @@ from .schemas import (  # noqa: F401  (re-exported: the kinds belong with loadin
 )
 
 # --------------------------------------------------------------------------- reading
-
-def sha256(path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
 
 @dataclass
 class RawTable:

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from . import __version__, config, fmt
 from .errors import ParameterError, RunError
+from .hashing import sha256
 
 
 @dataclass(frozen=True)
@@ -82,10 +83,6 @@ class RunResult:
     finished_at: str = ""
 
 
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
     """sha256 of everything a run reads: the notebook, data/raw, and files named in parameters."""
     files = {str(notebook): notebook}
@@ -94,7 +91,7 @@ def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
     for value in parameters.values():
         if isinstance(value, str) and value and Path(value).is_file():
             files[value] = Path(value)
-    return {name: _file_hash(path) for name, path in files.items()}
+    return {name: sha256(path) for name, path in files.items()}
 
 
 def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) -> str:
