@@ -147,8 +147,8 @@ def load_yaml(path, what: str):
                              "save the file as UTF-8") from None
     content = parse_yaml(text, where)
     if content is None:
-        raise ParameterError(f"{where}: the file is empty (no parameters in it); write "
-                             "name: value lines, or leave the option out")
+        raise ParameterError(f"{where}: the file is empty (nothing in it but space or "
+                             f"comments); fill it in, or leave {what} out")
     return content
 
 

@@ -263,6 +263,7 @@ class Job:
     language: str
     result: RunResult
     lock: object = None  # the open, locked `.lock` of the staging folder
+    made_folder: bool = False  # the run made its report folder (removed again if left empty)
 
     @property
     def executed(self) -> Path:
@@ -307,6 +308,7 @@ def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str
     notebook, parameters, stem, final_dir = plan(notebook, parameters, output_dir, stem,
                                                  origins, checked=batch)
     check_output_folder(final_dir, stem, batch=batch)
+    made_folder = not final_dir.exists()
     try:
         final_dir.mkdir(parents=True, exist_ok=True)
         _clear_abandoned(final_dir)
@@ -324,7 +326,8 @@ def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str
                        parameters=parameters, inputs=hashes,
                        fingerprint=fingerprint(notebook, parameters, hashes))
     language = language or parameters.get("language", config.DEFAULT_LANGUAGE)
-    return Job(notebook, parameters, stem, final_dir, staging, language, result, lock)
+    return Job(notebook, parameters, stem, final_dir, staging, language, result, lock,
+               made_folder)
 
 
 def execute(job: Job, kernel_name: str = "python3", engine_name: str | None = None,
@@ -430,10 +433,17 @@ def publish(job: Job) -> list[str]:
 
 
 def discard(job: Job) -> None:
+    """Remove the staging folder (and the report folder the run made, if nothing is in it:
+    bad input leaves no trace)."""
     shutil.rmtree(job.staging, ignore_errors=True)
     if job.lock is not None:
         job.lock.close()
         job.lock = None
+    if job.made_folder:
+        try:
+            job.final_dir.rmdir()  # only when empty
+        except OSError:
+            pass
 
 
 def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
