@@ -175,12 +175,25 @@ def _is_batch_folder(folder: Path) -> bool:
     return isinstance(manifest, dict) and manifest.get("kind") == "udkecon batch"
 
 
+def _in_the_way(path: Path) -> str | None:
+    """What is at `path` that a file cannot be moved over (a folder, a FIFO, a device), or
+    None (nothing, a file, or a symbolic link - `os.replace` replaces the link itself)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return None
+    return "a folder" if stat.S_ISDIR(mode) else \
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+
+
 def check_output_folder(folder: Path, stem: str, batch: bool = False) -> None:
     """Refuse, before anything runs, a folder a run must not write to: a batch's folder
     (unless this is the batch), a file where the folder belongs, or a folder, FIFO or
     other non-file where one of the run's files belongs."""
-    from .parameters import _file_kind
-
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"{folder}: the output folder is a file; give a folder "
                              "(--output-dir)")
@@ -191,13 +204,10 @@ def check_output_folder(folder: Path, stem: str, batch: bool = False) -> None:
             f"udkecon batch ... --output-dir {folder}")
     names = [f"{stem}.{suffix}" for suffix in _SUFFIXES] + ([] if batch else list(_MANIFESTS))
     for name in names:
-        path = folder / name
-        if os.path.lexists(path):
-            kind = _file_kind(path)
-            if kind is not None or path.is_symlink():
-                what = "a symbolic link" if path.is_symlink() else kind.split(",")[0]
-                raise ParameterError(f"{path}: {what} is where the report's file belongs; "
-                                     "move it away or give another --output-dir")
+        what = _in_the_way(folder / name)
+        if what:
+            raise ParameterError(f"{folder / name}: {what} is where the report's file "
+                                 "belongs; move it away or give another --output-dir")
 
 
 def _clear_abandoned(folder: Path) -> None:
@@ -413,9 +423,9 @@ def publish(job: Job) -> list[str]:
     staged = [path for path in sorted(job.staging.iterdir())
               if path.is_file() and not path.name.startswith(".")]
     for path in staged:
-        final = job.final_dir / path.name
-        if os.path.lexists(final) and (final.is_symlink() or not final.is_file()):
-            raise ParameterError(f"{final}: something other than a file is where the "
+        what = _in_the_way(job.final_dir / path.name)
+        if what:
+            raise ParameterError(f"{job.final_dir / path.name}: {what} is where the "
                                  "report's file belongs; move it away and run again")
     for path in staged:
         job.result.files.append(str(place(path, job.final_dir / path.name)))
@@ -426,7 +436,7 @@ def publish(job: Job) -> list[str]:
     stale += [job.final_dir / f"{job.stem}.{suffix}" for suffix in ("pdf", "xlsx", "ipynb")
               if f"{job.stem}.{suffix}" not in produced]
     for path in stale:
-        if path.is_file():
+        if path.is_file() or path.is_symlink():
             path.unlink()
     job.result.timings["place_s"] = round(time.perf_counter() - started, 3)
     return job.result.files
