@@ -20,9 +20,12 @@ What a batch does
 - **Resume**: with `--resume`, a set whose last run succeeded, whose inputs, parameters and
   package are unchanged and whose files are still there (same sha256) is skipped.
 
-A failing set keeps its executed notebook (`<stem>.failed.ipynb`) and does not stop the
-others; the batch ends with a summary and exit code 1 (2 for a bad command line, 130/143
-when interrupted). One batch at a time may write to a folder (a lock file says so).
+Every set is checked before any runs (`udkecon.parameters`): one bad set stops the batch
+before anything is written (exit 2). A set whose notebook fails keeps its executed notebook
+(`<stem>.failed.ipynb`) and does not stop the others; one whose notebook refuses its input
+keeps nothing. The batch ends with a summary and exit code 1 when a notebook failed, 2 when
+sets failed only on bad input, 130/143 when interrupted. One batch at a time may write to a
+folder (a lock file says so), and a single `run` may not write into it.
 """
 
 from __future__ import annotations
