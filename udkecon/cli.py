@@ -150,6 +150,10 @@ def _batch(args) -> int:
 
     common, origins = _given(args)
     output_dir = config.absolute(args.output_dir) if args.output_dir else None
+    if common.get("output_dir"):  # -p/-f output_dir: the batch folder, as -o (which wins)
+        given = common.pop("output_dir")
+        output_dir = output_dir or config.absolute(str(given), origins["output_dir"].base)
+    common.pop("output_dir", None)
     if args.parameter_sets:
         sets = file_sets(args.notebook, args.parameter_sets, common, origins)
         # a folder named in the file counts when -o does not name one
