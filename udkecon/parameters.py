@@ -10,7 +10,7 @@ checked against the notebook's parameters cell and the report's own rules.
   text never where a number is.
 - **The reports' rules** that can be checked outside the kernel (`RULES`): language, base
   year within the price index, municipality, Monte Carlo draws, months, output name, and
-  every `*_file` must be an existing regular file.
+  every input file (`INPUT_FILES`) must be an existing regular file.
 - **Paths**: a relative path is read from the folder of the file that gave it (a
   parameters or parameter-sets file) or from the directory the command was given in (`-p`,
   `-o`), and handed to the kernel - which runs in notebooks/ - as an absolute path.
@@ -38,6 +38,11 @@ from .errors import ParameterError
 DRIVER_PARAMETERS = ("output_dir", "output_name")
 # a parameters or parameter-sets file is a few lines of YAML; anything larger is not one
 MAX_YAML_BYTES = 1 << 20
+# the reports' input files: each must exist. Any other `*_file` parameter (a test
+# notebook's `release_file` is a file that appears later) is only made absolute, and
+# refused when something other than a file (a folder, a FIFO) is there.
+INPUT_FILES = ("index_file", "cost_file", "dut_file", "municipalities_file", "case_file",
+               "availability_file", "calls_file")
 
 
 @dataclass(frozen=True)
@@ -251,8 +256,10 @@ def _input_file(name: str, value, params: dict, base: Path):
     absolute (the kernel runs in notebooks/)."""
     if value in ("", None):
         return value
-    path = config.absolute(value, base)
+    path = config.absolute(str(value), base)
     kind = _file_kind(path)
+    if kind == "file not found" and name not in INPUT_FILES:
+        return str(path)
     if kind is not None:
         raise ParameterError(f"{name} '{value}': {kind} (read as {path}); give an existing "
                              "file, or leave it empty for the default in data/raw")
