@@ -215,3 +215,13 @@ def test_relative_reports_dir_is_read_from_the_command_directory(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, env=env, check=True,
                          capture_output=True, text=True).stdout.split()
     assert out == [str(tmp_path / "my_reports")] * 2
+
+
+def test_a_file_that_is_not_an_input_need_not_exist_yet(tmp_path, monkeypatch):
+    # the test notebook's release_file appears while it runs; it is only made absolute
+    monkeypatch.chdir(tmp_path)
+    assert parameters.check(TEST_NOTEBOOK, {"release_file": "later"}) == \
+        {"release_file": str(tmp_path / "later")}
+    (tmp_path / "later").mkdir()
+    with pytest.raises(ParameterError, match="a folder, not a file"):
+        parameters.check(TEST_NOTEBOOK, {"release_file": "later"})
