@@ -75,7 +75,7 @@ class TestFileSets:
         sets = batch.file_sets(HANDOUT, ONE_BROKEN, {"author": "test"})
         # the stem from each set's own values; a municipality name becomes its code
         assert [s.stem for s in sets] == ["municipality_handout_825",
-                                          "municipality_handout_atlantis",
+                                          "municipality_handout_101_fm1999",
                                           "municipality_handout_147_en"]
         assert sets[2].parameters == {"author": "test", "municipality": "Frederiksberg",
                                       "language": "en"}
@@ -198,7 +198,7 @@ def fixed_package_digest(monkeypatch):
 @pytest.fixture(scope="module")
 def first_run(tmp_path_factory):
     """`python -m udkecon batch` over three handouts, the second deliberately broken (a
-    municipality that does not exist): folder, exit code, stdout, stderr."""
+    discount rate the notebook refuses): folder, exit code, stdout, stderr."""
     folder = tmp_path_factory.mktemp("batch_handouts")
     patch = pytest.MonkeyPatch()
     patch.setattr(batch, "_package_digest", lambda: "package")
@@ -216,20 +216,19 @@ def first_run(tmp_path_factory):
 @pytest.mark.slow
 class TestHandoutBatch:
 
-    def test_good_outputs_failed_notebook_summary_and_exit_code(self, first_run):
+    def test_good_outputs_refused_set_summary_and_exit_code(self, first_run):
         folder, code, out, err = first_run
-        assert code == 1
+        assert code == 2  # the only failure is bad input (the notebook refused it)
         for stem in ("municipality_handout_825", "municipality_handout_147_en"):
             assert len(PdfReader(folder / f"{stem}.pdf").pages) >= 2
             assert openpyxl.load_workbook(folder / f"{stem}.xlsx").sheetnames[0] in \
                 ("Oversigt", "Summary")
             assert (folder / f"{stem}.ipynb").exists()
-        failed = folder / "municipality_handout_atlantis.failed.ipynb"
-        assert "closest" in failed.read_text(encoding="utf-8")
-        assert not (folder / "municipality_handout_atlantis.pdf").exists()
+        # bad input keeps no .failed.ipynb (the message says it all), and makes nothing
+        assert not list(folder.glob("municipality_handout_101_fm1999*"))
         assert "failed          1" in out and "ok              2" in out
-        assert "municipality_handout_atlantis: ParameterError: unknown municipality" in out
-        assert str(failed) in out
+        assert "municipality_handout_101_fm1999: rate 'fm1999'" \
+            in out
         assert "[3/3]" in err  # plain log lines: the test's stderr is not a terminal
         assert not list(folder.glob(".staging-*"))
 
@@ -248,8 +247,9 @@ class TestHandoutBatch:
         files = {f["name"]: f["sha256"] for f in ok["files"]}
         assert files["municipality_handout_147_en.pdf"] == \
             sha256(folder / "municipality_handout_147_en.pdf")
-        broken = entries["municipality_handout_atlantis"]
-        assert broken["status"] == "failed" and "Atlantis" in broken["error"]
+        broken = entries["municipality_handout_101_fm1999"]
+        assert broken["status"] == "failed" and "fm1999" in broken["error"]
+        assert broken["bad_input"] and broken["failed_notebook"] is None
         assert len(manifest["workers"]) == 2
 
     def test_executed_notebooks_are_fresh_runs(self, first_run):
@@ -271,8 +271,8 @@ class TestHandoutBatch:
         statuses = {e["stem"]: e["status"] for e in result.manifest["items"]}
         assert statuses == {"municipality_handout_825": "skipped",
                             "municipality_handout_147_en": "skipped",
-                            "municipality_handout_atlantis": "failed"}
-        assert result.exit_code == 1
+                            "municipality_handout_101_fm1999": "failed"}
+        assert result.exit_code == 2
         # a changed parameter is a changed input: that set runs again
         sets = [batch.ParameterSet(s.stem, {**s.parameters, "author": "someone else"})
                 for s in sets[:1]]

@@ -29,7 +29,7 @@ from udkecon import business_case as bc
 from udkecon import business_case_text as bctext
 from udkecon import charts_business_case as bccharts
 from udkecon import config, fmt
-from udkecon.errors import ParameterError, RunError
+from udkecon.errors import ParameterError
 from udkecon.labels import label
 from udkecon.run import run_notebook
 
@@ -402,7 +402,10 @@ class TestBadParameters:
         ({"horizon": 80}, "horizon 80 .*at most 71 years"),
     ])
     def test_run_fails_with_a_clear_message(self, tmp_path, parameters, message):
-        with pytest.raises(RunError, match=message):
+        # refused by the notebook's guard cell: bad input (exit 2), nothing kept
+        from udkecon.run import InputRefused
+
+        with pytest.raises(InputRefused, match=message) as caught:
             run_notebook(NOTEBOOK, parameters, output_dir=tmp_path, stem="business_case_bad")
-        assert (tmp_path / "business_case_bad.failed.ipynb").exists()
-        assert not (tmp_path / "business_case_bad.pdf").exists()
+        assert caught.value.exit_code == 2
+        assert list(tmp_path.iterdir()) == []

@@ -8,14 +8,13 @@ import shutil
 import sys
 from pathlib import Path
 
-import nbformat
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
 from udkecon import config, costs
-from udkecon.errors import RunError
-from udkecon.run import run_notebook
+from udkecon.errors import ParameterError, RunError
+from udkecon.run import InputRefused, run_notebook
 
 sys.path.insert(0, str(Path(__file__).parent))
 import libreoffice  # noqa: E402
@@ -118,30 +117,25 @@ class TestEnglishAndOtherBaseYear:
 
 
 class TestFailedRun:
-    def test_bad_parameter_keeps_last_good_report_and_the_failed_notebook(self, danish_report,
-                                                                            tmp_path):
+    def test_bad_parameter_is_refused_before_the_kernel_and_keeps_the_last_good_report(
+            self, danish_report, tmp_path):
+        # bad input, not a notebook bug: exit 2, no .failed.ipynb, nothing written
         folder, _ = danish_report
         target = tmp_path / "report"
         shutil.copytree(folder, target)
-        before = {p.name: p.read_bytes() for p in target.iterdir() if p.is_file()}
-        with pytest.raises(RunError) as caught:
+        before = {p.name: p.read_bytes() for p in target.iterdir()}
+        with pytest.raises(ParameterError, match="base_year 1990") as caught:
             run_notebook(NOTEBOOK, {"base_year": 1990}, output_dir=target)
-        message = str(caught.value)
-        failed = target / "udk_costs_fixed_prices.failed.ipynb"
-        assert str(failed) in message and "base_year 1990" in message
-        assert failed.exists()
-        executed = nbformat.read(failed, as_version=4)
-        assert any(o.get("output_type") == "error" for c in executed.cells
-                   if c.cell_type == "code" for o in c.outputs)
-        for name, data in before.items():
-            assert (target / name).read_bytes() == data, f"{name} changed by a failed run"
-        assert not list(target.glob(".staging-*"))
+        assert caught.value.exit_code == 2
+        assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
     def test_bad_input_file_is_named_in_the_error(self, tmp_path):
+        # found inside the notebook (by the loader): still bad input, exit 2, nothing kept
         bad = Path(__file__).parent / "data" / "costs_negative_amount.csv"
-        with pytest.raises(RunError, match="costs_negative_amount.csv, row 3"):
-            run_notebook(NOTEBOOK, {"cost_file": str(bad)}, output_dir=tmp_path)
-        assert not (tmp_path / "udk_costs_fixed_prices.pdf").exists()
+        with pytest.raises(InputRefused, match="costs_negative_amount.csv, row 3") as caught:
+            run_notebook(NOTEBOOK, {"cost_file": str(bad)}, output_dir=tmp_path / "out")
+        assert caught.value.exit_code == 2
+        assert not (tmp_path / "out").exists()
 
 
 def test_summary_sentences_carry_the_computed_numbers():

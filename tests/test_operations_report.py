@@ -15,7 +15,6 @@ import re
 import sys
 from pathlib import Path
 
-import nbformat
 import openpyxl
 import pandas as pd
 import pytest
@@ -29,7 +28,7 @@ from udkecon.charts_operations import (
     band_labels,
     call_volume_chart,
 )
-from udkecon.errors import ParameterError, RunError
+from udkecon.errors import ParameterError
 from udkecon.excel.operations import build_operations_book, month_serial
 from udkecon.excel.save import save
 from udkecon.operations_report import (
@@ -466,17 +465,12 @@ class TestReportEndToEnd:
         assert "Den værste måned var marts 2020" in text
         assert breach_sheet_rows(tmp_path / f"{STEM}.xlsx") == expected_rows(SP)
 
-    def test_bad_platform_fails_with_parameter_error_and_keeps_the_notebook(self, tmp_path):
-        from udkecon.run import run_notebook
+    def test_bad_platform_is_bad_input_and_leaves_nothing(self, tmp_path):
+        # the notebook's own check refuses it: exit 2, one line, no .failed.ipynb
+        from udkecon.run import InputRefused, run_notebook
 
-        with pytest.raises(RunError) as caught:
+        with pytest.raises(InputRefused) as caught:
             run_notebook(NOTEBOOK, {"platform": "Serviceplatform"}, output_dir=tmp_path)
-        message = str(caught.value)
-        failed = tmp_path / f"{STEM}.failed.ipynb"
-        assert "ParameterError" in message and "platform 'Serviceplatform'" in message
-        assert str(failed) in message and failed.exists()
-        executed = nbformat.read(failed, as_version=4)
-        errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
-                  if o.get("output_type") == "error"]
-        assert errors and errors[0]["ename"] == "ParameterError"
-        assert not (tmp_path / f"{STEM}.pdf").exists()
+        assert "platform 'Serviceplatform'" in str(caught.value)
+        assert caught.value.exit_code == 2 and "\n" not in str(caught.value)
+        assert list(tmp_path.iterdir()) == []

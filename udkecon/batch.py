@@ -20,15 +20,19 @@ What a batch does
 - **Resume**: with `--resume`, a set whose last run succeeded, whose inputs, parameters and
   package are unchanged and whose files are still there (same sha256) is skipped.
 
-A failing set keeps its executed notebook (`<stem>.failed.ipynb`) and does not stop the
-others; the batch ends with a summary and exit code 1 (2 for a bad command line, 130/143
-when interrupted). One batch at a time may write to a folder (a lock file says so).
+Every set is checked before any runs (`udkecon.parameters`): one bad set stops the batch
+before anything is written (exit 2). A set whose notebook fails keeps its executed notebook
+(`<stem>.failed.ipynb`) and does not stop the others; one whose notebook refuses its input
+keeps nothing. The batch ends with a summary and exit code 1 when a notebook failed, 2 when
+sets failed only on bad input, 130/143 when interrupted. One batch at a time may write to a
+folder (a lock file says so), and a single `run` may not write into it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
 import multiprocessing
 import os
 import platform
@@ -43,8 +47,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__, batch_worker, config, fmt
-from .batch_worker import sha256
 from .errors import ParameterError, UdkeconError
+from .hashing import sha256
 
 MANIFEST = "manifest.json"
 LOCK = ".batch.lock"
@@ -53,10 +57,18 @@ STATUSES = ("ok", "failed", "skipped", "pending", "interrupted")
 
 @dataclass(frozen=True)
 class ParameterSet:
-    """One run of the batch: its file stem and the notebook parameters."""
+    """One run of the batch: its file stem and the notebook parameters (and, for messages
+    and relative paths, where each parameter was given: `udkecon.parameters.Origin`)."""
 
     stem: str
     parameters: dict
+    origins: dict = field(default_factory=dict, compare=False, repr=False)
+
+
+class ParameterSets(list):
+    """The sets of a batch, and the batch folder their file names (None: -o or the default)."""
+
+    output_dir: Path | None = None
 
 
 # --------------------------------------------------------------------------- planning
@@ -75,9 +87,14 @@ def _slug(value) -> str:
     return re.sub(r"[^0-9a-z]+", "-", text).strip("-")[:60] or "x"
 
 
-def _stem(notebook: Path, parameters: dict, table=None) -> str:
-    if parameters.get("output_name"):
-        return str(parameters["output_name"])
+def _stem(notebook: Path, parameters: dict, table=None, where: str = "") -> str:
+    from .guards import require_file_name
+
+    if parameters.get("output_name") not in (None, ""):
+        try:
+            return require_file_name(parameters["output_name"], "output_name")
+        except ParameterError as error:
+            raise ParameterError(f"{where}: {error}") from None
     parts = []
     for name, value in parameters.items():
         if name == "municipality":
@@ -87,7 +104,7 @@ def _stem(notebook: Path, parameters: dict, table=None) -> str:
 
 
 def _municipality_code(value, table):
-    """The code for the stem; an unknown name stays as given (the notebook refuses it)."""
+    """The code for the stem; an unknown name stays as given (the check refuses it)."""
     from .municipalities import resolve_municipality
 
     try:
@@ -102,74 +119,118 @@ def _municipalities_table(common: dict):
     return load_municipalities(common.get("municipalities_file") or None)
 
 
-def municipality_sets(notebook, selection, common: dict | None = None) -> list[ParameterSet]:
+def municipality_sets(notebook, selection, common: dict | None = None,
+                      origins: dict | None = None) -> ParameterSets:
     """One parameter set per municipality of `selection` ("all", a region, codes or names
     separated by commas; see `municipalities.municipalities_in`), each with `common`.
 
-    Unknown parts are refused (ParameterError) with the closest valid choices.
+    Unknown parts are refused (ParameterError) with the closest valid choices, and so is a
+    notebook without a `municipality` parameter (it would make the same report each time).
     """
     from .municipalities import municipalities_in
+    from .parameters import require_parameter
     from .run import resolve_notebook
 
     notebook = resolve_notebook(notebook)
+    require_parameter(notebook, "municipality",
+                      "--municipalities would make the same report once per municipality")
     common = dict(common or {})
     table = _municipalities_table(common)
-    sets = []
+    sets = ParameterSets()
     for code in municipalities_in(selection, table):
         parameters = {**common, "municipality": code}
-        sets.append(ParameterSet(f"{notebook.stem}_{code}", parameters))
+        sets.append(ParameterSet(f"{notebook.stem}_{code}", parameters, dict(origins or {})))
     return _unique(sets, "--municipalities")
 
 
-def file_sets(notebook, path, common: dict | None = None) -> list[ParameterSet]:
-    """The parameter sets of a YAML file: a list of mappings, or a mapping with `common`
-    (parameters for every set) and `sets` (the list). `output_name` in a set names its
-    files; otherwise the stem is the notebook's name and the set's values."""
-    import yaml
-
+def file_sets(notebook, path, common: dict | None = None,
+              origins: dict | None = None) -> ParameterSets:
+    """The parameter sets of a YAML file: a list of mappings, or a mapping with `sets` (the
+    list), optionally `common` (parameters for every set) and `output_dir` (the batch
+    folder, read from the file's folder when relative). `output_name` in a set names its
+    files; otherwise the stem is the notebook's name and the set's values. `common` and
+    `origins` are the command line's parameters (the file's win over them)."""
+    from . import config
+    from .parameters import Origin, load_yaml
     from .run import resolve_notebook
 
     notebook = resolve_notebook(notebook)
-    path = Path(path)
-    try:
-        content = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ParameterError(f"--parameter-sets {path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ParameterError(f"--parameter-sets {path}: not valid YAML ({exc})") from None
-    shared = {}
+    path = config.absolute(path)
+    source = f"--parameter-sets {path}"
+    content = load_yaml(path, "--parameter-sets")
+    shared, sets = {}, ParameterSets()
     if isinstance(content, dict):
-        unknown = set(content) - {"common", "sets"}
+        unknown = set(content) - {"common", "sets", "output_dir"}
         if unknown or not isinstance(content.get("sets"), list):
-            raise ParameterError(f"--parameter-sets {path}: give a list of parameter sets, "
-                                 "or a mapping with 'common' and 'sets' (a list)")
+            extra = f" ('{sorted(map(str, unknown))[0]}' is not one)" if unknown else ""
+            raise ParameterError(f"{source}: give a list of parameter sets, or a mapping "
+                                 f"with 'sets' (a list), 'common' and 'output_dir'{extra}")
         shared = content.get("common") or {}
+        if not isinstance(shared, dict):
+            raise ParameterError(f"{source}: 'common' must be a mapping of parameter: value")
+        if content.get("output_dir") not in (None, ""):
+            if not isinstance(content["output_dir"], str):
+                raise ParameterError(f"{source}: output_dir must be a folder name")
+            sets.output_dir = config.absolute(content["output_dir"], path.parent)
         content = content["sets"]
     if not isinstance(content, list) or not content:
-        raise ParameterError(f"--parameter-sets {path}: give a non-empty list of parameter "
+        raise ParameterError(f"{source}: give a non-empty list of parameter "
                              "sets (each a mapping of parameter: value)")
     table = None
-    sets = []
+    for where, values in [("common", shared)] + [(f"set {n}", e) for n, e in
+                                                 enumerate(content, start=1)]:
+        if isinstance(values, dict) and "output_dir" in values:
+            raise ParameterError(f"{source}, {where}: output_dir cannot be given per set (a "
+                                 "batch writes every set into one folder); give it once, "
+                                 "at the top of the file, or with --output-dir")
     for number, entry in enumerate(content, start=1):
         if not isinstance(entry, dict):
-            raise ParameterError(f"--parameter-sets {path}: set {number} is {entry!r}, not a "
+            raise ParameterError(f"{source}: set {number} is {entry!r}, not a "
                                  "mapping of parameter: value")
         parameters = {**(common or {}), **shared, **entry}
+        where = {**(origins or {}), **dict.fromkeys(shared, Origin.of_file(path, "common")),
+                 **dict.fromkeys(entry, Origin.of_file(path, f"set {number}"))}
         if "municipality" in parameters and table is None:
-            table = _municipalities_table(parameters)
+            try:
+                table = _municipalities_table(parameters)
+            except UdkeconError:
+                table = None  # a bad municipalities_file: the check names it
         # the stem from the set's own values: what the sets share does not tell them apart
-        sets.append(ParameterSet(_stem(notebook, entry, table), parameters))
-    return _unique(sets, f"--parameter-sets {path}")
+        stem = _stem(notebook, entry, table, f"{source}, set {number}")
+        sets.append(ParameterSet(stem, parameters, where))
+    return _unique(sets, source)
 
 
-def _unique(sets: list[ParameterSet], source: str) -> list[ParameterSet]:
+def _unique(sets: ParameterSets, source: str) -> ParameterSets:
+    # compared without regard to case: on macOS and Windows "Kbh" and "kbh" are one file
     seen: dict[str, int] = {}
     for number, item in enumerate(sets, start=1):
-        if item.stem in seen:
-            raise ParameterError(f"{source}: sets {seen[item.stem]} and {number} would both "
+        key = item.stem.casefold()
+        if key in seen:
+            raise ParameterError(f"{source}: sets {seen[key]} and {number} would both "
                                  f"write {item.stem}.*; give each an output_name")
-        seen[item.stem] = number
+        seen[key] = number
     return sets
+
+
+def check_sets(notebook: Path, sets: list[ParameterSet]) -> list[ParameterSet]:
+    """Every set's parameters checked (`udkecon.parameters.check`) before any set runs:
+    bad input in one set stops the batch before it starts (exit 2), with the set named."""
+    from .guards import require_file_name
+    from .parameters import Origin, check
+
+    checked = ParameterSets()
+    checked.output_dir = getattr(sets, "output_dir", None)
+    for item in sets:
+        require_file_name(item.stem, "output name")
+        parameters = dict(item.parameters)
+        if "output_dir" in parameters:
+            raise ParameterError(f"set {item.stem}: output_dir cannot be given per set (a "
+                                 "batch writes every set into one folder); give --output-dir")
+        default = Origin(f"set {item.stem}", Path.cwd())
+        checked.append(ParameterSet(item.stem, check(notebook, parameters, item.origins,
+                                                     default), item.origins))
+    return checked
 
 
 # --------------------------------------------------------------------------- inputs
@@ -186,12 +247,10 @@ def _package_digest() -> str:
 
 
 def _inputs(notebook: Path, item: ParameterSet, shared: dict) -> dict:
-    from .run import _file_hash
-
     hashes = dict(shared)
     for value in item.parameters.values():
         if isinstance(value, str) and value and Path(value).is_file():
-            hashes[value] = _file_hash(Path(value))
+            hashes[value] = sha256(value)
     return hashes
 
 
@@ -209,9 +268,10 @@ def read_manifest(folder) -> dict | None:
     """The manifest of the last batch in `folder`, or None."""
     path = Path(folder) / MANIFEST
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):  # missing, unreadable, a folder, not JSON
         return None
+    return manifest if isinstance(manifest, dict) else None
 
 
 def _write_manifest(folder: Path, manifest: dict) -> None:
@@ -323,8 +383,8 @@ def _lock(folder: Path):
         pass
     except OSError:
         handle.close()
-        raise UdkeconError(f"another batch is writing to {folder}; wait for it to finish "
-                           "or give another --output-dir") from None
+        raise ParameterError(f"another batch is writing to {folder}; wait for it to finish "
+                             "or give another --output-dir") from None
     return handle
 
 
@@ -351,23 +411,41 @@ def run_batch(notebook, sets: list[ParameterSet], output_dir=None, jobs: int | N
               resume: bool = False, pdf: bool = True, timeout: float | None = 600,
               progress: str = "auto", stream=None, kernel_name: str = "python3") -> BatchResult:
     """Run `notebook` once per parameter set, in `jobs` worker processes; see the module
-    docstring. Returns the result (exit_code 0 when every set succeeded or was skipped)."""
-    from .run import fingerprint, resolve_notebook
+    docstring. Every set is checked before anything is written (ParameterError, exit 2).
+    Returns the result: exit_code 0 when every set succeeded or was skipped, 1 when a set's
+    notebook failed, 2 when sets failed only on bad input found inside the notebook."""
+    from .run import check_output_folder, os_problem, resolve_notebook
 
     stream = stream or sys.stderr
-    notebook = resolve_notebook(notebook).resolve()
+    notebook = resolve_notebook(notebook)
     if not sets:
         raise ParameterError("the batch has no parameter sets; give --municipalities or "
                              "--parameter-sets")
-    folder = Path(output_dir) if output_dir else config.REPORTS_DIR / f"{notebook.stem}_batch"
-    folder = folder.resolve()
-    folder.mkdir(parents=True, exist_ok=True)
-    jobs = max(1, jobs or _cores())
-    lock = _lock(folder)
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise ParameterError(f"jobs {jobs!r} is not a number of worker processes; give 1 or more")
+    if timeout is not None and not (isinstance(timeout, int | float) and 0 < timeout < math.inf):
+        raise ParameterError(f"timeout {timeout!r} is not a number of seconds; give a "
+                             "positive number, or None for no limit")
+    sets = check_sets(notebook, sets)
+    folder = config.absolute(output_dir) if output_dir else \
+        config.REPORTS_DIR / f"{notebook.stem}_batch"
+    for item in sets:
+        check_output_folder(folder, item.stem, batch=True)
+    earlier = read_manifest(folder)
+    if (folder / MANIFEST).exists() and (earlier or {}).get("kind") != "udkecon batch":
+        raise ParameterError(f"{folder / MANIFEST} is not a batch's manifest (a single run's, "
+                             "or unreadable); give the batch another --output-dir")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        lock = _lock(folder)
+    except OSError as exc:
+        raise os_problem(exc, folder, "create the batch folder") from None
     try:
         _clear_leftovers(folder)
-        return _run_locked(notebook, sets, folder, jobs, resume, pdf, timeout, progress,
-                           stream, kernel_name, fingerprint)
+        options = {"output_dir": str(folder), "pdf": pdf, "timeout": timeout,
+                   "kernel_name": kernel_name}
+        return _Batch(notebook, sets, folder, jobs or _cores(), resume, options, progress,
+                      stream).run()
     finally:
         lock.close()
 
@@ -379,193 +457,209 @@ def _cores() -> int:
         return os.cpu_count() or 1
 
 
-def _run_locked(notebook, sets, folder, jobs, resume, pdf, timeout, progress, stream,
-                kernel_name, fingerprint) -> BatchResult:
-    started = time.perf_counter()
-    shared = _shared_inputs(notebook)
-    earlier_manifest = read_manifest(folder) or {}
-    previous = {e["stem"]: e for e in (earlier_manifest.get("earlier_items", [])
-                                       + earlier_manifest.get("items", []))}
-    entries: dict[str, dict] = {}
-    todo = []
-    for item in sets:
-        inputs = _inputs(notebook, item, shared)
-        unchanged = fingerprint(notebook, item.parameters, inputs)
-        earlier = previous.get(item.stem)
-        if resume and earlier and _still_good(earlier, unchanged, folder):
-            entries[item.stem] = {**earlier, "status": "skipped"}
-        else:
-            entries[item.stem] = _pending_entry(notebook, item, inputs, unchanged)
-            todo.append({"stem": item.stem, "parameters": item.parameters, "inputs": inputs})
-    jobs = min(jobs, len(todo)) if todo else 0
-    manifest = {
-        "kind": "udkecon batch", "notebook": str(notebook), "output_dir": str(folder),
-        "status": "running", "started_at": fmt.generation_time().isoformat(),
-        "finished_at": "", "duration_s": 0.0, "jobs": jobs, "resume": resume, "pdf": pdf,
-        "package_version": __version__, "python": platform.python_version(),
-        "command": sys.argv, "counts": {}, "workers": [], "items": [],
-    }
+class _Batch:
+    """One batch in progress (the batch folder is locked): the sets and their manifest
+    entries, the worker processes and their queues, and the progress shown."""
 
-    def save(status: str | None = None) -> None:
+    def __init__(self, notebook: Path, sets: list[ParameterSet], folder: Path, jobs: int,
+                 resume: bool, options: dict, progress: str, stream):
+        from .run import fingerprint
+
+        self.started = time.perf_counter()
+        self.notebook, self.sets, self.folder, self.options = notebook, sets, folder, options
+        shared = _shared_inputs(notebook)
+        earlier = read_manifest(folder) or {}
+        self.previous = {e["stem"]: e for e in (earlier.get("earlier_items", [])
+                                                + earlier.get("items", []))}
+        self.entries: dict[str, dict] = {}
+        self.todo: list[dict] = []
+        for item in sets:
+            inputs = _inputs(notebook, item, shared)
+            unchanged = fingerprint(notebook, item.parameters, inputs)
+            before = self.previous.get(item.stem)
+            if resume and before and _still_good(before, unchanged, folder):
+                self.entries[item.stem] = {**before, "status": "skipped"}
+            else:
+                self.entries[item.stem] = _pending_entry(notebook, item, inputs, unchanged)
+                self.todo.append({"stem": item.stem, "parameters": item.parameters,
+                                  "inputs": inputs})
+        self.jobs = min(jobs, len(self.todo)) if self.todo else 0
+        self.manifest = {
+            "kind": "udkecon batch", "notebook": str(notebook), "output_dir": str(folder),
+            "status": "running", "started_at": fmt.generation_time().isoformat(),
+            "finished_at": "", "duration_s": 0.0, "jobs": self.jobs, "resume": resume,
+            "pdf": options["pdf"], "package_version": __version__,
+            "python": platform.python_version(), "command": sys.argv, "counts": {},
+            "workers": [], "items": [],
+        }
+        self.reporter = _Progress(len(sets), len(sets) - len(self.todo), progress, stream)
+        # the workers (while dispatching): number -> process, the stem each is running,
+        # and those that reported ready
+        self.workers: dict[int, multiprocessing.Process] = {}
+        self.busy: dict[int, str | None] = {}
+        self.ready: set[int] = set()
+
+    # ----------------------------------------------------------------- the record
+
+    def save(self, status: str | None = None) -> None:
+        manifest = self.manifest
         if status:
             manifest["status"] = status
-        manifest["items"] = [entries[item.stem] for item in sets]
+        manifest["items"] = [self.entries[item.stem] for item in self.sets]
         # sets of earlier batches in this folder that this one did not touch keep their
         # record (a batch over one municipality must not make --resume forget the other 97)
-        manifest["earlier_items"] = [e for stem, e in previous.items() if stem not in entries]
+        manifest["earlier_items"] = [e for stem, e in self.previous.items()
+                                     if stem not in self.entries]
         manifest["counts"] = {s: sum(e["status"] == s for e in manifest["items"])
                               for s in STATUSES}
-        manifest["duration_s"] = round(time.perf_counter() - started, 3)
+        manifest["duration_s"] = round(time.perf_counter() - self.started, 3)
         if status and status != "running":
             manifest["finished_at"] = fmt.generation_time().isoformat()
-        _write_manifest(folder, manifest)
+        _write_manifest(self.folder, manifest)
 
-    save()
-    reporter = _Progress(len(sets), len(sets) - len(todo), progress, stream)
-    if len(todo) < len(sets):
-        reporter.log(f"{len(sets) - len(todo)} set(s) unchanged since their last run: skipped")
-    exit_code = 0
-    previous_handler = signal.getsignal(signal.SIGTERM)
+    def exit_code(self) -> int:
+        failed = [e for e in self.entries.values() if e["status"] == "failed"]
+        if not failed:
+            return 0
+        return 2 if all(e.get("bad_input") for e in failed) else 1
 
-    def on_term(signum, frame):
-        raise _Interrupted(signum)
+    # ----------------------------------------------------------------- the run
 
-    in_main_thread = threading.current_thread() is threading.main_thread()
-    if in_main_thread:
-        signal.signal(signal.SIGTERM, on_term)
-    try:
-        if todo:
-            reporter.log(f"running {len(todo)} set(s) of {notebook.name} with {jobs} "
-                         f"worker(s) into {folder}")
-            options = {"output_dir": str(folder), "pdf": pdf, "timeout": timeout,
-                       "kernel_name": kernel_name}
-            _dispatch(notebook, todo, jobs, options, entries, manifest, save, reporter)
-        failed = sum(e["status"] == "failed" for e in entries.values())
-        save("failed" if failed else "ok")
-        exit_code = 1 if failed else 0
-    except UdkeconError as error:  # the workers could not run at all
-        manifest["error"] = str(error)
-        save("failed")
-        raise
-    except (KeyboardInterrupt, _Interrupted) as stop:
-        signum = getattr(stop, "signum", signal.SIGINT)
-        for entry in entries.values():
-            if entry["status"] == "running":
-                entry["status"] = "interrupted"
-                entry["error"] = f"the batch was interrupted ({signal.Signals(signum).name})"
-        save("interrupted")
-        # the workers are stopped by now (_dispatch's finally) and the lock is still ours:
-        # clear their staging folders rather than leave them for the next batch
-        _clear_leftovers(folder)
-        exit_code = 128 + int(signum)
-    finally:
-        reporter.close()
+    def run(self) -> BatchResult:
+        self.save()
+        skipped = len(self.sets) - len(self.todo)
+        if skipped:
+            self.reporter.log(f"{skipped} set(s) unchanged since their last run: skipped")
+        exit_code = 0
+        previous_handler = signal.getsignal(signal.SIGTERM)
+
+        def on_term(signum, frame):
+            raise _Interrupted(signum)
+
+        in_main_thread = threading.current_thread() is threading.main_thread()
         if in_main_thread:
-            signal.signal(signal.SIGTERM, previous_handler)
-    counts = dict(manifest["counts"])
-    return BatchResult(folder / MANIFEST, manifest, exit_code, counts)
+            signal.signal(signal.SIGTERM, on_term)
+        try:
+            if self.todo:
+                self.reporter.log(f"running {len(self.todo)} set(s) of {self.notebook.name} "
+                                  f"with {self.jobs} worker(s) into {self.folder}")
+                self.dispatch()
+            exit_code = self.exit_code()
+            self.save("failed" if exit_code else "ok")
+        except UdkeconError as error:  # the workers could not run at all
+            self.manifest["error"] = str(error)
+            self.save("failed")
+            raise
+        except (KeyboardInterrupt, _Interrupted) as stop:
+            signum = getattr(stop, "signum", signal.SIGINT)
+            for entry in self.entries.values():
+                if entry["status"] == "running":
+                    entry["status"] = "interrupted"
+                    entry["error"] = f"the batch was interrupted ({signal.Signals(signum).name})"
+            self.save("interrupted")
+            # the workers are stopped by now (dispatch's finally) and the lock is still
+            # ours: clear their staging folders rather than leave them for the next batch
+            _clear_leftovers(self.folder)
+            exit_code = 128 + int(signum)
+        finally:
+            self.reporter.close()
+            if in_main_thread:
+                signal.signal(signal.SIGTERM, previous_handler)
+        return BatchResult(self.folder / MANIFEST, self.manifest, exit_code,
+                           dict(self.manifest["counts"]))
 
+    def dispatch(self) -> None:
+        """Hand the sets to the workers and record each result as it comes."""
+        begun = time.perf_counter()
+        context = multiprocessing.get_context("spawn")
+        self.tasks, self.results = context.Queue(), context.Queue()
+        self.context, self.serial = context, iter(range(1_000_000))
+        for task in self.todo:
+            self.tasks.put(task)
+        for _ in range(self.jobs):
+            self.tasks.put(None)
+        for _ in range(self.jobs):
+            self.spawn()
+        remaining = len(self.todo)
+        try:
+            while remaining:
+                try:
+                    kind, number, payload = self.results.get(timeout=0.5)
+                except queue.Empty:
+                    remaining -= self.check_workers(tasks_left=remaining)
+                    if remaining and not any(p.is_alive() for p in self.workers.values()):
+                        remaining -= self.lost()
+                    continue
+                if kind == "ready":
+                    self.ready.add(number)
+                    # start-up: a new process, its imports, the kernel and the notebook's
+                    payload["ready_after_s"] = round(time.perf_counter() - begun, 3)
+                    self.manifest["workers"].append({"worker": number, **payload})
+                    self.reporter.log(f"worker {number} ready (pid {payload['pid']}, kernel "
+                                      f"warm in {payload['warm_up_s']:.1f} s)")
+                elif kind == "broken":
+                    self.reporter.log(f"worker {number}: {payload}")
+                    raise UdkeconError(f"batch worker {number}: {payload}")
+                elif kind == "started":
+                    self.busy[number] = payload
+                    self.entries[payload]["status"] = "running"
+                    self.save()  # a scheduler watching manifest.json sees what runs now
+                elif kind == "done":
+                    self.busy[number] = None
+                    self.entries[payload["stem"]] = payload
+                    remaining -= 1
+                    self.reporter.finished(payload)
+                    self.save()
+        except BaseException:
+            _stop_workers(self.workers, graceful=False)
+            raise
+        _stop_workers(self.workers, graceful=True)
 
-def _dispatch(notebook: Path, todo: list[dict], jobs: int, options: dict, entries: dict,
-              manifest: dict, save, reporter: _Progress) -> None:
-    """Hand the sets to `jobs` workers and record each result as it comes."""
-    begun = time.perf_counter()
-    context = multiprocessing.get_context("spawn")
-    tasks, results = context.Queue(), context.Queue()
-    for task in todo:
-        tasks.put(task)
-    for _ in range(jobs):
-        tasks.put(None)
-    workers: dict[int, multiprocessing.Process] = {}
-    busy: dict[int, str | None] = {}
-    serial = iter(range(1_000_000))
-
-    def spawn() -> None:
-        number = next(serial)
-        process = context.Process(target=batch_worker.main, name=f"udkecon-batch-{number}",
-                                  args=(number, str(notebook), options, tasks, results,
-                                        os.getpid()))
+    def spawn(self) -> None:
+        number = next(self.serial)
+        process = self.context.Process(
+            target=batch_worker.main, name=f"udkecon-batch-{number}",
+            args=(number, str(self.notebook), self.options, self.tasks, self.results,
+                  os.getpid()))
         process.start()
-        workers[number], busy[number] = process, None
+        self.workers[number], self.busy[number] = process, None
 
-    for _ in range(jobs):
-        spawn()
-    remaining = len(todo)
-    ready: set[int] = set()
-    try:
-        while remaining:
-            try:
-                kind, number, payload = results.get(timeout=0.5)
-            except queue.Empty:
-                remaining -= _check_workers(workers, busy, ready, entries, reporter, save,
-                                            spawn, tasks_left=remaining)
-                if remaining and not any(p.is_alive() for p in workers.values()):
-                    remaining -= _lost(todo, entries, reporter, save)
+    def check_workers(self, tasks_left: int) -> int:
+        """Record the set of a worker that died as failed, and start another worker."""
+        lost = 0
+        for number, process in list(self.workers.items()):
+            if process.is_alive() or process.exitcode == 0:
                 continue
-            if kind == "ready":
-                ready.add(number)
-                # start-up: a new process, its imports, the kernel and the notebook's imports
-                payload["ready_after_s"] = round(time.perf_counter() - begun, 3)
-                manifest["workers"].append({"worker": number, **payload})
-                reporter.log(f"worker {number} ready (pid {payload['pid']}, kernel warm in "
-                             f"{payload['warm_up_s']:.1f} s)")
-            elif kind == "broken":
-                reporter.log(f"worker {number}: {payload}")
-                raise UdkeconError(f"batch worker {number}: {payload}")
-            elif kind == "started":
-                busy[number] = payload
-                entries[payload]["status"] = "running"
-                save()  # a scheduler watching manifest.json sees what runs now
-            elif kind == "done":
-                busy[number] = None
-                entries[payload["stem"]] = payload
-                remaining -= 1
-                reporter.finished(payload)
-                save()
-    except BaseException:
-        _stop_workers(workers, graceful=False)
-        raise
-    _stop_workers(workers, graceful=True)
+            if number not in self.ready:
+                raise UdkeconError(f"batch worker {number} did not start (exit code "
+                                   f"{process.exitcode}); see the messages above")
+            del self.workers[number]
+            stem = self.busy.pop(number, None)
+            if stem is not None:
+                entry = self.entries[stem]
+                entry["status"] = "failed"
+                entry["error"] = (f"the worker process died (exit code {process.exitcode}) "
+                                  "while running this set")
+                entry["finished_at"] = fmt.generation_time().isoformat()
+                self.reporter.finished(entry)
+                self.save()
+                lost += 1
+            if tasks_left - lost > 0:
+                self.spawn()
+        return lost
 
-
-def _check_workers(workers, busy, ready, entries, reporter, save, spawn,
-                   tasks_left: int) -> int:
-    """Record the set of a worker that died as failed, and start another worker."""
-    lost = 0
-    for number, process in list(workers.items()):
-        if process.is_alive() or process.exitcode == 0:
-            continue
-        if number not in ready:
-            raise UdkeconError(f"batch worker {number} did not start (exit code "
-                               f"{process.exitcode}); see the messages above")
-        del workers[number]
-        stem = busy.pop(number, None)
-        if stem is not None:
-            entry = entries[stem]
-            entry["status"] = "failed"
-            entry["error"] = (f"the worker process died (exit code {process.exitcode}) while "
-                              "running this set")
-            entry["finished_at"] = fmt.generation_time().isoformat()
-            reporter.finished(entry)
-            save()
-            lost += 1
-        if tasks_left - lost > 0:
-            spawn()
-    return lost
-
-
-def _lost(todo: list[dict], entries: dict, reporter, save) -> int:
-    """Every worker has ended but some sets never reported back: record them as failed."""
-    lost = 0
-    for task in todo:
-        entry = entries[task["stem"]]
-        if entry["status"] in ("pending", "running"):
-            entry["status"] = "failed"
-            entry["error"] = "no worker reported on this set (a worker ended unexpectedly)"
-            reporter.finished(entry)
-            lost += 1
-    save()
-    return lost
+    def lost(self) -> int:
+        """Every worker has ended but some sets never reported back: record them failed."""
+        lost = 0
+        for task in self.todo:
+            entry = self.entries[task["stem"]]
+            if entry["status"] in ("pending", "running"):
+                entry["status"] = "failed"
+                entry["error"] = "no worker reported on this set (a worker ended unexpectedly)"
+                self.reporter.finished(entry)
+                lost += 1
+        self.save()
+        return lost
 
 
 def _stop_workers(workers: dict, graceful: bool) -> None:

@@ -10,7 +10,6 @@ kills its kernel and exits within half a second; so does it on SIGTERM.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import threading
@@ -19,14 +18,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from . import fmt
-
-
-def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+from .hashing import sha256
 
 
 def main(number: int, notebook: str, options: dict, tasks, results, parent: int) -> None:
@@ -96,12 +88,18 @@ def _warm_pdf() -> None:
 def _run_one(kernel, notebook: str, task: dict, options: dict) -> dict:
     """Run one parameter set in the worker's kernel: execute, PDF, place; never raises."""
     from . import engine, run
-    from .errors import RunError
-    from .publish import place
+    from .errors import RunError, UdkeconError
 
     started = time.perf_counter()
-    job = run.prepare(notebook, task["parameters"], options["output_dir"], task["stem"],
-                      hashes=task["inputs"])
+    try:  # (checked by the batch before it started; the folder can still change under it)
+        job = run.prepare(notebook, task["parameters"], options["output_dir"], task["stem"],
+                          hashes=task["inputs"], batch=True)
+    except UdkeconError as error:
+        result = run.RunResult(notebook=notebook, stem=task["stem"],
+                               output_dir=options["output_dir"], parameters=task["parameters"],
+                               status="failed", error=str(error), bad_input=True,
+                               inputs=task["inputs"])
+        return _entry(result, started, None)
     result = job.result
     try:
         try:
@@ -118,19 +116,25 @@ def _run_one(kernel, notebook: str, task: dict, options: dict) -> dict:
         result.status = "ok"
     except RunError:
         pass  # the stage recorded the error and kept the failed notebook
+    except UdkeconError as error:  # bad input the notebook found, or a file in the way
+        result.status, result.bad_input = "failed", True
+        result.error = result.error or str(error)
     except Exception as exc:  # the PDF or the placing failed: keep what ran, for a look
         result.status = "failed"
         result.error = run._one_line(exc)
-        if job.executed.exists():
-            failed = place(job.executed, job.final_dir / f"{job.stem}.failed.ipynb")
-            result.failed_notebook = str(failed)
+        run._keep_failed(job)
     finally:
         run.discard(job)
+    return _entry(result, started, job)
+
+
+def _entry(result, started: float, job) -> dict:
+    """The manifest entry of a finished set."""
     result.timings["total_s"] = round(time.perf_counter() - started, 3)
     result.finished_at = fmt.generation_time().isoformat()
     entry = asdict(result)
     entry["files"] = [{"name": Path(f).name, "sha256": sha256(Path(f))} for f in result.files]
-    entry["slowest_cells"] = _slowest_cells(job)
+    entry["slowest_cells"] = _slowest_cells(job) if job is not None else []
     return entry
 
 

@@ -1,17 +1,31 @@
 """A thin command line over the package: `python -m udkecon check|run|report|batch|refresh`.
 
-Bad input prints one line per problem (no traceback) and exits 2; a failed notebook run
-exits 1 and says where the failed notebook was kept; a batch with a failed parameter set
-exits 1 after its summary.
+Exit codes: 0 ok; 1 a notebook failed (its executed notebook is kept as
+`<name>.failed.ipynb` beside the report); 2 bad input - a file, a parameter, a path, or an
+output folder that cannot be written - with one line naming it and the fix, and nothing
+written; 130 / 143 interrupted (Ctrl-C / SIGTERM).
 """
 
 from __future__ import annotations
 
 import argparse
-import re
+import math
 import sys
 
 from .errors import ParameterError, UdkeconError
+
+_EPILOG = ("Relative paths on the command line (-o, -f, files in -p) are read from the "
+           "directory the command is given in; relative paths inside a YAML file from that "
+           "file's folder. Exit codes: 0 ok, 1 a notebook failed (kept as "
+           "<name>.failed.ipynb beside the report), 2 bad input (nothing written), "
+           "130/143 interrupted.")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a command-line mistake as one line (no usage block) and exit 2."""
+
+    def error(self, message):
+        self.exit(2, f"error: {self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def _check(args) -> int:
@@ -31,68 +45,80 @@ def _check(args) -> int:
     return status
 
 
-def _yaml(text, where: str):
-    """Parse YAML, or a one-line ParameterError saying where and what is wrong."""
-    import yaml
+def _parameters_file(path) -> tuple[dict, dict]:
+    """The parameters of a YAML file (a mapping of name: value) and where each came from."""
+    from .parameters import Origin, load_yaml
 
-    try:
-        return yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = f" at line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(exc, "problem", None) or "not valid YAML"
-        raise ParameterError(f"{where}: {problem}{line}; fix the YAML") from None
-
-
-def _parameters_file(path) -> dict:
-    """The parameters of a YAML file (a mapping of name: value)."""
     if not path:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as handle:
-            parameters = _yaml(handle, path)
-    except OSError as exc:
-        raise ParameterError(f"{path}: {exc.strerror}; give an existing YAML file") from None
-    if parameters is None:
-        return {}
+        return {}, {}
+    parameters = load_yaml(path, "-f")
+    origin = Origin.of_file(path)
     if not isinstance(parameters, dict):
-        raise ParameterError(f"{path}: must be a mapping of parameter names to values")
-    return parameters
+        raise ParameterError(f"-f {origin.where}: must be a mapping of parameter names to "
+                             f"values (name: value lines), not {type(parameters).__name__}")
+    return parameters, dict.fromkeys(parameters, origin)
 
 
 def _parameters(pairs: list[str]) -> dict:
+    """`-p NAME=VALUE` pairs; the value read as strict YAML (0101 stays text)."""
+    from .parameters import parse_yaml
+
     parameters = {}
     for pair in pairs or []:
         if "=" not in pair:
             raise ParameterError(f"parameter '{pair}' must be written NAME=VALUE")
         name, value = pair.split("=", 1)
-        # a zero-padded code ("0101") stays text: YAML 1.1 would read it as octal 65
-        literal = not value or re.fullmatch(r"[+-]?0\d+", value)
-        parameters[name] = value if literal else _yaml(value, f"parameter '{pair}'")
+        if name in parameters:
+            raise ParameterError(f"-p {name} is given twice; give each parameter once")
+        parameters[name] = parse_yaml(value, f"-p {pair}") if value else value
     return parameters
 
 
+def _given(args) -> tuple[dict, dict]:
+    """The parameters of -f and -p (-p wins) and the origin of each."""
+    from .parameters import Origin
+
+    parameters, origins = _parameters_file(args.parameters_file)
+    pairs = _parameters(args.parameter)
+    parameters.update(pairs)
+    origins.update(dict.fromkeys(pairs, Origin.command_line()))
+    return parameters, origins
+
+
 def _run(args) -> int:
+    from . import config
+    from .guards import require_file_name
     from .run import run_notebook
 
-    parameters = _parameters_file(args.parameters_file)
-    parameters.update(_parameters(args.parameter))
-    result = run_notebook(args.notebook, parameters, output_dir=args.output_dir,
-                          stem=args.name, pdf=not args.no_pdf)
+    if args.name is not None:
+        require_file_name(args.name, "--name")
+    parameters, origins = _given(args)
+    output_dir = config.absolute(args.output_dir) if args.output_dir else None
+    result = run_notebook(args.notebook, parameters, output_dir=output_dir,
+                          stem=args.name, pdf=not args.no_pdf, origins=origins)
     for path in result.files:
         print(path)
     return 0
 
 
-def _one_report(name: str, language: str | None) -> tuple[str, bool, str]:
-    """Run one default report; (name, ok, folder or error) - never raises UdkeconError."""
+def _one_report(name: str, language: str | None) -> tuple[str, int, str]:
+    """Run one default report; (name, exit code, folder or error) - never raises
+    UdkeconError or OSError."""
     from .run import run_notebook
 
     try:
         result = run_notebook(name, {"language": language} if language else {})
-        return name, True, result.output_dir
+        return name, 0, result.output_dir
     except UdkeconError as error:
-        return name, False, str(error)
+        return name, getattr(error, "exit_code", 1), str(error)
+    except OSError as error:
+        return name, 2, _os_error(error)
+
+
+def _exit_code(codes) -> int:
+    """A notebook that failed (1) outweighs bad input (2): it is the one to look at."""
+    codes = set(codes) - {0}
+    return 1 if 1 in codes else max(codes, default=0)
 
 
 def _report(args) -> int:
@@ -110,24 +136,31 @@ def _report(args) -> int:
     else:  # one process per report at a time: a kernel and a PDF renderer each
         with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
             outcomes = list(pool.map(_one_report, names, [args.language] * len(names)))
-    for name, ok, detail in outcomes:
-        if ok:
+    for name, code, detail in outcomes:
+        if code == 0:
             print(f"{name}: ok -> {detail}")
         else:
             print(f"{name}: {detail}", file=sys.stderr)
-    return 0 if all(ok for _, ok, _ in outcomes) else 1
+    return _exit_code(code for _, code, _ in outcomes)
 
 
 def _batch(args) -> int:
+    from . import config
     from .batch import file_sets, municipality_sets, run_batch
 
-    common = _parameters_file(args.parameters_file)
-    common.update(_parameters(args.parameter))
+    common, origins = _given(args)
+    output_dir = config.absolute(args.output_dir) if args.output_dir else None
+    if common.get("output_dir"):  # -p/-f output_dir: the batch folder, as -o (which wins)
+        given = common.pop("output_dir")
+        output_dir = output_dir or config.absolute(str(given), origins["output_dir"].base)
+    common.pop("output_dir", None)
     if args.parameter_sets:
-        sets = file_sets(args.notebook, args.parameter_sets, common)
+        sets = file_sets(args.notebook, args.parameter_sets, common, origins)
+        # a folder named in the file counts when -o does not name one
+        output_dir = output_dir or sets.output_dir
     else:
-        sets = municipality_sets(args.notebook, args.municipalities, common)
-    result = run_batch(args.notebook, sets, output_dir=args.output_dir, jobs=args.jobs,
+        sets = municipality_sets(args.notebook, args.municipalities, common, origins)
+    result = run_batch(args.notebook, sets, output_dir=output_dir, jobs=args.jobs,
                        resume=args.resume, pdf=not args.no_pdf, timeout=args.timeout or None,
                        progress=args.progress)
     print(result.summary())
@@ -140,8 +173,46 @@ def _refresh(args) -> int:
     return main(args)
 
 
+def _seconds(text: str) -> float:
+    """--timeout: a finite number of seconds, 0 for no limit."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0 or value > 7 * 24 * 3600:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds from 0 (no "
+                                         "limit) to 604800 (a week)")
+    return value
+
+
+def _workers(text: str) -> int:
+    """--jobs: from 1 to four per core (each worker holds a kernel: memory, not speed)."""
+    from .batch import _cores
+
+    most = 4 * _cores()
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if not 1 <= value <= most:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of processes from 1 to "
+                                         f"{most} (four per core of this machine)")
+    return value
+
+
+def _os_error(error: OSError) -> str:
+    where = getattr(error, "filename", None)
+    return f"{where + ': ' if where else ''}{error.strerror or error}; check the path and " \
+           "its permissions"
+
+
+_NO_PDF = ("execute only, no PDF; an earlier PDF of the same name in the folder is removed "
+           "(it would no longer match the new workbook)")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m udkecon", description=__doc__.splitlines()[0])
+    parser = _Parser(prog="python -m udkecon", description=__doc__.splitlines()[0],
+                     epilog=_EPILOG)
     sub = parser.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="validate input files (kind from the header)")
@@ -150,14 +221,18 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("-q", "--quiet", action="store_true", help="print problems only")
     check.set_defaults(func=_check)
 
-    run = sub.add_parser("run", help="run one notebook with papermill and publish PDF + xlsx")
+    run = sub.add_parser("run", help="run one notebook with papermill and publish PDF + xlsx",
+                         description="Run one notebook (parameters checked first) and publish "
+                                     "its PDF, workbook and executed notebook.",
+                         epilog=_EPILOG)
     run.add_argument("notebook", help="report name or notebook path")
     run.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
-                     help="a parameter (value read as YAML: 2020, en, [1, 2])")
+                     help="a parameter (value read as YAML: 2020, en, [1, 2]); wins over -f")
     run.add_argument("-f", "--parameters-file", help="YAML file of parameters")
-    run.add_argument("-o", "--output-dir", help="report folder (default reports/<name>/)")
-    run.add_argument("--name", help="file stem of the outputs")
-    run.add_argument("--no-pdf", action="store_true", help="execute only, no PDF")
+    run.add_argument("-o", "--output-dir",
+                     help="report folder (default reports/<name>/; not a batch's folder)")
+    run.add_argument("--name", help="file stem of the outputs: a plain file name")
+    run.add_argument("--no-pdf", action="store_true", help=_NO_PDF)
     run.set_defaults(func=_run)
 
     report = sub.add_parser("report", help="produce the default reports under reports/")
@@ -165,7 +240,7 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--language", choices=["da", "en"], help="report language")
     # default one at a time: jupyter_client interrupts a kernel it shuts down, and under
     # load a busy kernel then logs a harmless but alarming "KeyboardInterrupt" line
-    report.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+    report.add_argument("-j", "--jobs", type=_workers, default=1, metavar="N",
                         help="reports run at the same time (default 1; 2 on two cores is "
                              "about 40 %% faster)")
     report.set_defaults(func=_report)
@@ -174,25 +249,28 @@ def build_parser() -> argparse.ArgumentParser:
         "batch", help="run one notebook over many parameter sets, in parallel",
         description="Run a notebook once per parameter set in parallel worker processes "
                     "(PDF + workbook + executed notebook each), with a manifest.json of "
-                    "every output. Exit code 1 when a set failed.")
+                    "every output. Every set is checked before any runs. Exit code 1 when a "
+                    "set's notebook failed, 2 when sets failed only on bad input.",
+        epilog=_EPILOG)
     batch.add_argument("notebook", help="report name or notebook path")
     sets = batch.add_mutually_exclusive_group(required=True)
     sets.add_argument("--municipalities", metavar="SELECTION",
                       help="'all', a region (Nordjylland or 1081), or municipality codes or "
                            "names separated by commas (101,751,Læsø)")
     sets.add_argument("--parameter-sets", metavar="FILE.yaml",
-                      help="YAML list of parameter sets (or 'common' + 'sets')")
+                      help="YAML list of parameter sets (or 'common' + 'sets', and an "
+                           "'output_dir' read from the file's folder)")
     batch.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
                        help="a parameter for every set (value read as YAML)")
     batch.add_argument("-f", "--parameters-file", help="YAML file of parameters for every set")
     batch.add_argument("-o", "--output-dir",
                        help="batch folder (default reports/<notebook>_batch/)")
-    batch.add_argument("-j", "--jobs", type=int, metavar="N",
+    batch.add_argument("-j", "--jobs", type=_workers, metavar="N",
                        help="worker processes (default: the machine's cores)")
     batch.add_argument("--resume", action="store_true",
                        help="skip sets that succeeded before with unchanged inputs")
-    batch.add_argument("--no-pdf", action="store_true", help="execute only, no PDF")
-    batch.add_argument("--timeout", type=float, default=600, metavar="SECONDS",
+    batch.add_argument("--no-pdf", action="store_true", help=_NO_PDF)
+    batch.add_argument("--timeout", type=_seconds, default=600, metavar="SECONDS",
                        help="longest a cell may run (default 600; 0 = no limit)")
     batch.add_argument("--progress", choices=["auto", "bar", "log", "none"], default="auto",
                        help="a progress bar on a terminal, log lines otherwise (auto)")
@@ -224,5 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     except UdkeconError as error:
         print(f"error: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 1)
+    except OSError as error:  # a path the package did not foresee: still one line, no traceback
+        print(f"error: {_os_error(error)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

@@ -14,7 +14,30 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
-REPORTS_DIR = Path(os.environ.get("UDKECON_REPORTS_DIR", PROJECT_ROOT / "reports"))
+
+
+def absolute(path, base=None) -> Path:
+    """`path` made absolute: `~` expanded, a relative path read from `base` (default: the
+    directory the command was given in), `.` and `..` taken out.
+
+    Every folder and file a user names is made absolute in the driver, before a kernel -
+    which runs in notebooks/ - could read it from there.
+
+    >>> str(absolute("out/../reports", "/home/me"))
+    '/home/me/reports'
+    """
+    path = Path(os.path.expanduser(os.fspath(path)))
+    if not path.is_absolute():
+        path = Path(base if base is not None else Path.cwd()) / path
+    return Path(os.path.normpath(path))
+
+
+# A relative UDKECON_REPORTS_DIR is read from the directory the command was given in, and
+# written back absolute so that kernels (which run in notebooks/) and workers agree.
+_REPORTS_ENV = os.environ.get("UDKECON_REPORTS_DIR", "").strip()
+REPORTS_DIR = absolute(_REPORTS_ENV) if _REPORTS_ENV else PROJECT_ROOT / "reports"
+if _REPORTS_ENV:
+    os.environ["UDKECON_REPORTS_DIR"] = str(REPORTS_DIR)
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 # Reference data (real, with sources in data/raw/README.md and data/raw/sources.csv)

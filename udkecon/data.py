@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import hashlib
 import math
 import re
 from functools import cache
@@ -25,7 +24,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import config
+from . import config, hashing
 from .errors import DataError, invisible_in, shown
 from .number_forms import parse_number
 from .reading import ExcelError, RawTable, UnsavedFormula, read_raw, split_sheet
@@ -44,7 +43,8 @@ __all__ = ["RawTable", "read_raw", "validate", "load", "detect_kind", "sha256"]
 
 
 def sha256(path) -> str:
-    return hashlib.sha256(split_sheet(path)[0].read_bytes()).hexdigest()
+    """The file's sha256 (a workbook's, for `book.xlsx#Sheet`)."""
+    return hashing.sha256(split_sheet(path)[0])
 
 
 # Modules that register kinds of their own (imported on demand, so `check` knows them).

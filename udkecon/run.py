@@ -4,12 +4,21 @@ A run works in a staging folder inside the report folder; only when the notebook
 the PDF rendered are the files moved over the previous ones (each with `os.replace`), and
 a manifest written. A failed run keeps its executed notebook as `<name>.failed.ipynb` for
 inspection and leaves the last good report untouched.
+
+Before anything is created, the run's parameters are checked (`udkecon.parameters`), the
+output folder is made absolute (a relative one is read from the directory the command was
+given in, not from notebooks/ where the kernel runs), the file stem must be a plain file
+name, and the folder must not be a batch's (its manifest is the batch's record). Bad input
+found inside the notebook (its guard cell raising ParameterError or DataError) is bad input
+too: exit 2, no `.failed.ipynb`, nothing written.
 """
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
+import os
 import platform
 import shutil
 import time
@@ -18,7 +27,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, config, fmt
-from .errors import ParameterError, RunError
+from .errors import ParameterError, RunError, UdkeconError
+from .hashing import sha256
 
 
 @dataclass(frozen=True)
@@ -56,9 +66,18 @@ class Outputs:
         return self.file("xlsx")
 
 
+class InputRefused(UdkeconError):
+    """Bad input found inside a notebook (its guard cell or a loader raised ParameterError
+    or DataError): exit 2, like bad input found before the kernel started."""
+
+    exit_code = 2
+
+
 def outputs(output_dir: str = "", output_name: str = "", default_name: str = "report") -> Outputs:
     """The output folder and file stem a notebook writes to ('' = the default in reports/)."""
-    stem = output_name or default_name
+    from .guards import require_file_name
+
+    stem = require_file_name(output_name or default_name, "output_name")
     folder = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
     folder.mkdir(parents=True, exist_ok=True)
     return Outputs(folder, stem)
@@ -74,16 +93,13 @@ class RunResult:
     files: list[str] = field(default_factory=list)
     failed_notebook: str | None = None
     error: str | None = None
+    bad_input: bool = False  # failed on bad input (exit 2), not on a notebook bug (exit 1)
     timings: dict = field(default_factory=dict)
     inputs: dict = field(default_factory=dict)
     fingerprint: str = ""
     package_version: str = __version__
     python: str = platform.python_version()
     finished_at: str = ""
-
-
-def _file_hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
@@ -94,7 +110,7 @@ def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
     for value in parameters.values():
         if isinstance(value, str) and value and Path(value).is_file():
             files[value] = Path(value)
-    return {name: _file_hash(path) for name, path in files.items()}
+    return {name: sha256(path) for name, path in files.items()}
 
 
 def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) -> str:
@@ -107,7 +123,7 @@ def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) ->
 
 def resolve_notebook(notebook) -> Path:
     """A report name ('udk_costs_fixed_prices'), a notebook of notebooks/ by name
-    ('municipality_handout') or a notebook path -> the notebook's path."""
+    ('municipality_handout') or a notebook path -> the notebook's absolute path."""
     if str(notebook) in REPORTS:
         return config.NOTEBOOKS_DIR / REPORTS[str(notebook)].notebook
     path = Path(notebook)
@@ -118,8 +134,127 @@ def resolve_notebook(notebook) -> Path:
         names = sorted({*REPORTS, *(p.stem for p in config.NOTEBOOKS_DIR.glob("*.ipynb"))})
         raise ParameterError(f"notebook '{notebook}' not found; give a path or one of: "
                              f"{', '.join(names)}")
-    return path
+    if not path.is_file() or path.suffix != ".ipynb":
+        raise ParameterError(f"notebook '{notebook}' is not a notebook file (.ipynb); give "
+                             "the path of a notebook or a report name")
+    return config.absolute(path)
 
+
+# --------------------------------------------------------------------------- output folders
+
+# what `publish` would put in a report folder, per file stem
+_SUFFIXES = ("pdf", "xlsx", "ipynb", "failed.ipynb")
+_MANIFESTS = ("manifest.json", "manifest.failed.json")
+# a temporary file of `publish.atomic_path` older than this belongs to no running write
+_ABANDONED_PART_S = 3600
+
+
+def os_problem(exc: OSError, path, doing: str) -> ParameterError:
+    """An OS error on an output, as one line: the path, what went wrong and the fix."""
+    fixes = {
+        errno.EACCES: "give a folder you may write to (--output-dir) or change its permissions",
+        errno.EPERM: "give a folder you may write to (--output-dir) or change its permissions",
+        errno.EROFS: "the file system is read-only; give a writable folder (--output-dir)",
+        errno.ENOSPC: "the disk is full; free some space or give a folder on another disk",
+        errno.EDQUOT: "your disk quota is used up; free some space or give another folder",
+        errno.ENOTDIR: "a part of the path is a file, not a folder; give another folder",
+        errno.EEXIST: "a file of that name is in the way; move it, or give another folder",
+        errno.EISDIR: "a folder is where the file belongs; move it away",
+        errno.ENAMETOOLONG: "give a shorter folder or file name",
+    }
+    fix = fixes.get(exc.errno, "check the folder and try again")
+    where = getattr(exc, "filename", None) or path
+    return ParameterError(f"{where}: cannot {doing}: {exc.strerror or exc}; {fix}")
+
+
+def _is_batch_folder(folder: Path) -> bool:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(manifest, dict) and manifest.get("kind") == "udkecon batch"
+
+
+def _in_the_way(path: Path) -> str | None:
+    """What is at `path` that a file cannot be moved over (a folder, a FIFO, a device), or
+    None (nothing, a file, or a symbolic link - `os.replace` replaces the link itself)."""
+    import stat
+
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return None
+    if stat.S_ISREG(mode) or stat.S_ISLNK(mode):
+        return None
+    return "a folder" if stat.S_ISDIR(mode) else \
+        "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
+
+
+def check_output_folder(folder: Path, stem: str, batch: bool = False) -> None:
+    """Refuse, before anything runs, a folder a run must not write to: a batch's folder
+    (unless this is the batch), a file where the folder belongs, or a folder, FIFO or
+    other non-file where one of the run's files belongs."""
+    if folder.exists() and not folder.is_dir():
+        raise ParameterError(f"{folder}: the output folder is a file; give a folder "
+                             "(--output-dir)")
+    if not batch and _is_batch_folder(folder):
+        raise ParameterError(
+            f"{folder} is a batch's folder (its manifest.json is the batch's record for "
+            "--resume); run into another folder, or run the set as a batch: python -m "
+            f"udkecon batch ... --output-dir {folder}")
+    names = [f"{stem}.{suffix}" for suffix in _SUFFIXES] + ([] if batch else list(_MANIFESTS))
+    for name in names:
+        what = _in_the_way(folder / name)
+        if what:
+            raise ParameterError(f"{folder / name}: {what} is where the report's file "
+                                 "belongs; move it away or give another --output-dir")
+
+
+def _clear_abandoned(folder: Path) -> None:
+    """Staging folders of runs that were killed, and stale temporary files: each running
+    run holds a lock on its staging folder's `.lock`, so a folder whose lock can be taken
+    belongs to no running run (another's, running, is never touched)."""
+    try:
+        import fcntl
+    except ImportError:  # no fcntl (Windows): leave them
+        return
+    for staging in folder.glob(".staging-*"):
+        lock = staging / ".lock"
+        try:
+            handle = open(lock, "r+")  # noqa: SIM115 (held while the folder goes)
+        except OSError:
+            continue  # being created or cleared right now, or not a run's: not ours to judge
+        with handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # a running run's
+            shutil.rmtree(staging, ignore_errors=True)
+    now = time.time()
+    for part in folder.glob(".*.part"):
+        try:
+            if now - part.stat().st_mtime > _ABANDONED_PART_S:
+                part.unlink()
+        except OSError:
+            pass
+
+
+def _make_staging(folder: Path):
+    """A new staging folder inside `folder`, locked for as long as the returned handle is
+    open (see `_clear_abandoned`)."""
+    staging = folder / f".staging-{uuid.uuid4().hex[:8]}"
+    staging.mkdir()
+    handle = open(staging / ".lock", "w")  # noqa: SIM115 (held for the run)
+    try:
+        import fcntl
+
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except ImportError:
+        pass
+    return staging, handle
+
+
+# --------------------------------------------------------------------------- a run
 
 @dataclass
 class Job:
@@ -137,36 +272,72 @@ class Job:
     staging: Path
     language: str
     result: RunResult
+    lock: object = None  # the open, locked `.lock` of the staging folder
+    made_folder: bool = False  # the run made its report folder (removed again if left empty)
 
     @property
     def executed(self) -> Path:
         return self.staging / f"{self.stem}.ipynb"
 
 
-def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
-            language: str | None = None, hashes: dict | None = None) -> Job:
-    """Resolve the notebook, make the staging folder and hash the inputs of a run.
+def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
+         origins: dict | None = None, checked: bool = False):
+    """What a run would do, checked and nothing created: (notebook, parameters, stem,
+    output folder). A default report's name ('business_case_udk_share') brings its
+    parameters (which the given ones override) and is the file stem. `checked`: the
+    parameters were checked already (by the batch)."""
+    from . import parameters as checks
+    from .guards import require_file_name
 
-    A default report's name ('business_case_udk_share') brings its parameters (which the
-    given ones override) and is the file stem.
-    """
     report = REPORTS.get(str(notebook))
     if report is not None:
         parameters = {**report.parameters, **(parameters or {})}
         stem = stem or str(notebook)
     notebook = resolve_notebook(notebook)
     parameters = dict(parameters or {})
-    stem = stem or parameters.get("output_name") or notebook.stem
-    final_dir = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
-    final_dir.mkdir(parents=True, exist_ok=True)
-    staging = final_dir / f".staging-{uuid.uuid4().hex[:8]}"
-    staging.mkdir()
-    hashes = hashes if hashes is not None else input_hashes(notebook, parameters)
+    if not checked:
+        parameters = checks.check(notebook, parameters, origins)
+    # `-p output_dir=...` names the folder as --output-dir does (papermill's own way)
+    given_dir = parameters.pop("output_dir", "") or ""
+    if output_dir and given_dir and config.absolute(output_dir) != config.absolute(given_dir):
+        raise ParameterError(f"--output-dir {output_dir} and the parameter output_dir "
+                             f"{given_dir} disagree; give the folder once")
+    output_dir = output_dir or given_dir
+    stem = require_file_name(stem or parameters.get("output_name") or notebook.stem,
+                             "output name" if stem else "output_name")
+    final_dir = config.absolute(output_dir) if output_dir else config.REPORTS_DIR / stem
+    return notebook, parameters, stem, final_dir
+
+
+def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
+            language: str | None = None, hashes: dict | None = None,
+            origins: dict | None = None, batch: bool = False) -> Job:
+    """Check the run (`plan`), clear what killed runs left in its folder, make the staging
+    folder and hash the inputs. `batch`: a batch's set (checked by the batch, into the
+    batch's folder)."""
+    notebook, parameters, stem, final_dir = plan(notebook, parameters, output_dir, stem,
+                                                 origins, checked=batch)
+    check_output_folder(final_dir, stem, batch=batch)
+    made_folder = not final_dir.exists()
+    try:
+        final_dir.mkdir(parents=True, exist_ok=True)
+        _clear_abandoned(final_dir)
+        staging, lock = _make_staging(final_dir)
+    except OSError as exc:
+        raise os_problem(exc, final_dir, "create the output folder") from None
+    try:
+        hashes = hashes if hashes is not None else input_hashes(notebook, parameters)
+    except OSError as exc:
+        lock.close()
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ParameterError(f"{exc.filename}: cannot read it: {exc.strerror}; make it "
+                             "readable") from None
     result = RunResult(notebook=str(notebook), stem=stem, output_dir=str(final_dir),
                        parameters=parameters, inputs=hashes,
                        fingerprint=fingerprint(notebook, parameters, hashes))
     language = language or parameters.get("language", config.DEFAULT_LANGUAGE)
-    return Job(notebook, parameters, stem, final_dir, staging, language, result)
+    return Job(notebook, parameters, stem, final_dir, staging, language, result, lock,
+               made_folder)
 
 
 def execute(job: Job, kernel_name: str = "python3", engine_name: str | None = None,
@@ -174,12 +345,14 @@ def execute(job: Job, kernel_name: str = "python3", engine_name: str | None = No
     """Run the notebook with papermill into the staging folder; return the executed notebook.
 
     The notebook gets `output_dir` (the staging folder) and `output_name` (the stem) as
-    parameters. On failure the executed notebook is kept as `<stem>.failed.ipynb` in the
-    report folder, the result says why, and RunError is raised.
+    parameters. When the notebook refuses its input (ParameterError, DataError), the result
+    says why and InputRefused is raised (exit 2, nothing kept). On any other failure the
+    executed notebook is kept as `<stem>.failed.ipynb` in the report folder, the result
+    says why, and RunError is raised.
     """
     import papermill as pm
 
-    from .publish import place
+    from .parameters import is_bad_input
 
     result = job.result
     started = time.perf_counter()
@@ -194,16 +367,32 @@ def execute(job: Job, kernel_name: str = "python3", engine_name: str | None = No
     except Exception as exc:  # PapermillExecutionError, or a kernel that died
         result.timings["execute_s"] = round(time.perf_counter() - started, 3)
         result.status = "failed"
+        if is_bad_input(getattr(exc, "ename", "")):
+            # the notebook's own check of its input: the message is the whole story
+            result.bad_input = True
+            result.error = str(getattr(exc, "evalue", exc)).splitlines()[0][:600]
+            raise InputRefused(f"{job.notebook.name}: {result.error}") from None
         result.error = _one_line(exc)
-        if job.executed.exists():
-            failed = place(job.executed, job.final_dir / f"{job.stem}.failed.ipynb")
-            result.failed_notebook = str(failed)
+        _keep_failed(job)
         where = (f"the failed notebook is {result.failed_notebook}"
                  if result.failed_notebook else "the notebook did not start")
         raise RunError(f"{job.notebook.name} failed: {result.error}; {where}; the last good "
                        f"report in {job.final_dir} is unchanged") from None
     result.timings["execute_s"] = round(time.perf_counter() - started, 3)
     return executed
+
+
+def _keep_failed(job: Job) -> None:
+    """Keep the executed notebook of a failed run as `<stem>.failed.ipynb`, if it can be."""
+    from .publish import place
+
+    if not job.executed.exists():
+        return
+    try:
+        job.result.failed_notebook = str(place(job.executed,
+                                               job.final_dir / f"{job.stem}.failed.ipynb"))
+    except OSError as exc:  # e.g. a folder where it belongs: say so instead of keeping it
+        job.result.error += f" (the failed notebook could not be kept: {exc.strerror})"
 
 
 def render_pdf(job: Job, executed=None) -> Path:
@@ -223,13 +412,23 @@ def render_pdf(job: Job, executed=None) -> Path:
 
 
 def publish(job: Job) -> list[str]:
-    """Move every staged file over its final name (one `os.replace` each)."""
+    """Move every staged file over its final name (one `os.replace` each).
+
+    Every final name is checked before the first file moves, so that a folder or FIFO in
+    the way leaves the earlier report whole rather than half replaced.
+    """
     from .publish import place
 
     started = time.perf_counter()
-    for staged in sorted(job.staging.iterdir()):
-        if staged.is_file() and not staged.name.startswith("."):
-            job.result.files.append(str(place(staged, job.final_dir / staged.name)))
+    staged = [path for path in sorted(job.staging.iterdir())
+              if path.is_file() and not path.name.startswith(".")]
+    for path in staged:
+        what = _in_the_way(job.final_dir / path.name)
+        if what:
+            raise ParameterError(f"{job.final_dir / path.name}: {what} is where the "
+                                 "report's file belongs; move it away and run again")
+    for path in staged:
+        job.result.files.append(str(place(path, job.final_dir / path.name)))
     # a success supersedes the evidence of an earlier failure, and an output this run did
     # not make (a PDF after --no-pdf) would no longer belong with the others
     produced = {Path(f).name for f in job.result.files}
@@ -237,28 +436,41 @@ def publish(job: Job) -> list[str]:
     stale += [job.final_dir / f"{job.stem}.{suffix}" for suffix in ("pdf", "xlsx", "ipynb")
               if f"{job.stem}.{suffix}" not in produced]
     for path in stale:
-        if path.exists():
+        if path.is_file() or path.is_symlink():
             path.unlink()
     job.result.timings["place_s"] = round(time.perf_counter() - started, 3)
     return job.result.files
 
 
 def discard(job: Job) -> None:
+    """Remove the staging folder (and the report folder the run made, if nothing is in it:
+    bad input leaves no trace)."""
     shutil.rmtree(job.staging, ignore_errors=True)
+    if job.lock is not None:
+        job.lock.close()
+        job.lock = None
+    if job.made_folder:
+        try:
+            job.final_dir.rmdir()  # only when empty
+        except OSError:
+            pass
 
 
 def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
                  pdf: bool = True, language: str | None = None,
-                 kernel_name: str = "python3") -> RunResult:
+                 kernel_name: str = "python3", origins: dict | None = None) -> RunResult:
     """Execute `notebook` with `parameters`, then publish its PDF and move outputs in place.
 
-    Raises RunError (after keeping the failed notebook) when the notebook fails.
+    Bad input (a parameter, a path, or an input the notebook refuses) raises a
+    ParameterError or InputRefused (exit 2) and writes nothing. A failing notebook raises
+    RunError after keeping the failed notebook. `origins` say where each parameter was
+    given (`udkecon.parameters.Origin`), for messages and relative paths.
     """
-    job = prepare(notebook, parameters, output_dir, stem, language)
+    job = prepare(notebook, parameters, output_dir, stem, language, origins=origins)
     try:
         try:
             executed = execute(job, kernel_name=kernel_name)
-        except RunError:
+        except RunError:  # (InputRefused, bad input, leaves no record: nothing was made)
             _write_manifest(job.final_dir, job.result, succeeded=False)
             raise
         if pdf:
@@ -266,8 +478,11 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
                 render_pdf(job, executed)
             except Exception as exc:  # nbconvert or WeasyPrint: keep what ran, say so
                 raise _kept_as_failed(job, "PDF rendering", exc) from None
-        publish(job)
-        _write_manifest(job.final_dir, job.result, succeeded=True)
+        try:
+            publish(job)
+            _write_manifest(job.final_dir, job.result, succeeded=True)
+        except OSError as exc:
+            raise os_problem(exc, job.final_dir, "write the report") from None
         return job.result
     finally:
         discard(job)
@@ -276,13 +491,9 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
 def _kept_as_failed(job: Job, stage: str, exc: Exception) -> RunError:
     """After the notebook ran but a later stage failed: keep the executed notebook as
     `<stem>.failed.ipynb`, write the failed manifest, and return the error to raise."""
-    from .publish import place
-
     job.result.status = "failed"
     job.result.error = f"{stage}: {_one_line(exc)}"
-    if job.executed.exists():
-        job.result.failed_notebook = str(place(job.executed,
-                                               job.final_dir / f"{job.stem}.failed.ipynb"))
+    _keep_failed(job)
     _write_manifest(job.final_dir, job.result, succeeded=False)
     return RunError(f"{job.notebook.name}: {job.result.error}; the executed notebook is "
                     f"{job.result.failed_notebook}; the last good report in {job.final_dir} "
@@ -300,6 +511,11 @@ def _write_manifest(folder: Path, result: RunResult, succeeded: bool) -> None:
 
     result.finished_at = fmt.generation_time().isoformat()
     name = "manifest.json" if succeeded else "manifest.failed.json"
-    with atomic_path(folder / name) as tmp:
-        tmp.write_text(json.dumps(asdict(result), indent=2, ensure_ascii=False, default=str),
-                       encoding="utf-8")
+    try:
+        with atomic_path(folder / name) as tmp:
+            tmp.write_text(json.dumps(asdict(result), indent=2, ensure_ascii=False,
+                                      default=str), encoding="utf-8")
+    except OSError:
+        if succeeded:
+            raise
+        # the record of a failure must not hide the failure itself (the error says it all)
