@@ -14,6 +14,8 @@ PROJECT_ROOT = PACKAGE_DIR.parent
 DATA_DIR = PROJECT_ROOT / "data"
 RAW_DIR = DATA_DIR / "raw"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+# `make lab` works in a git-ignored copy of notebooks/ (udkecon.lab), never in the templates
+LAB_DIR = PROJECT_ROOT / "work"
 REPORTS_DIR = Path(os.environ.get("UDKECON_REPORTS_DIR", PROJECT_ROOT / "reports"))
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
