@@ -137,13 +137,14 @@ class Synced:
 
     def line(self) -> str | None:
         """The one line a person is told, or None when nothing needs saying."""
+        copy = _shown(self.copy)
         if self.action == "copied":
-            return f"{self.copy}: copied from notebooks/{self.name}"
+            return f"{copy}: copied from notebooks/{self.name}"
         if self.action == "refreshed":
-            return f"{self.copy}: refreshed from notebooks/{self.name}, which changed"
+            return f"{copy}: refreshed from notebooks/{self.name}, which changed"
         if self.action == "kept":
-            return (f"{self.copy}: kept your edits; notebooks/{self.name} changed too, its new "
-                    f"version is {self.new}")
+            return (f"{copy}: kept your edits; notebooks/{self.name} changed too, its new "
+                    f"version is {_shown(self.new)}")
         return None
 
 
