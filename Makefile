@@ -38,9 +38,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check udkecon tests benchmarks
 	$(BIN)/pytest -q tests/test_notebooks.py
 
-## lab: open JupyterLab on notebooks/ with the project's kernel
+## lab: open JupyterLab on work/, a git-ignored copy of notebooks/ (your edits are kept)
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(PY) -m udkecon.lab sync
+	$(BIN)/jupyter lab --notebook-dir=work --MappingKernelManager.default_kernel_name=udkecon
 
 ## handouts: one handout (PDF + Excel) per municipality, all 98, in parallel
 handouts: $(STAMP)

@@ -38,6 +38,8 @@ _REPORTS_ENV = os.environ.get("UDKECON_REPORTS_DIR", "").strip()
 REPORTS_DIR = absolute(_REPORTS_ENV) if _REPORTS_ENV else PROJECT_ROOT / "reports"
 if _REPORTS_ENV:
     os.environ["UDKECON_REPORTS_DIR"] = str(REPORTS_DIR)
+# `make lab` works in a git-ignored copy of notebooks/ (udkecon.lab), never in the templates
+LAB_DIR = PROJECT_ROOT / "work"
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 
 # Reference data (real, with sources in data/raw/README.md and data/raw/sources.csv)

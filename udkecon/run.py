@@ -124,8 +124,12 @@ def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) ->
 def resolve_notebook(notebook) -> Path:
     """A report name ('udk_costs_fixed_prices'), a notebook of notebooks/ by name
     ('municipality_handout') or a notebook path -> the notebook's absolute path."""
+    from .lab import require_template
+
     if str(notebook) in REPORTS:
-        return config.NOTEBOOKS_DIR / REPORTS[str(notebook)].notebook
+        path = config.NOTEBOOKS_DIR / REPORTS[str(notebook)].notebook
+        require_template(path)  # a template a JupyterLab session saved its outputs into
+        return path
     path = Path(notebook)
     for candidate in (config.NOTEBOOKS_DIR / path, config.NOTEBOOKS_DIR / f"{notebook}.ipynb"):
         if not path.exists() and candidate.exists():  # a notebook of notebooks/ by name
@@ -137,7 +141,9 @@ def resolve_notebook(notebook) -> Path:
     if not path.is_file() or path.suffix != ".ipynb":
         raise ParameterError(f"notebook '{notebook}' is not a notebook file (.ipynb); give "
                              "the path of a notebook or a report name")
-    return config.absolute(path)
+    path = config.absolute(path)
+    require_template(path)
+    return path
 
 
 # --------------------------------------------------------------------------- output folders
