@@ -20,15 +20,16 @@ import numpy_financial as npf
 import openpyxl
 import pytest
 
-from udkecon import __version__, config, uncertainty
+import libreoffice
+from udkecon import __version__, config
 from udkecon import business_case as bc
-from udkecon.costs import fixed_price_analysis
-from udkecon.excel import write_business_case_workbook, write_costs_workbook
+from udkecon.documents.business_case import model as business_case_model
+from udkecon.documents.business_case import workbook as business_case_workbook
+from udkecon.documents.fixed_prices import workbook as fixed_prices_workbook
+from udkecon.documents.fixed_prices.model import build as fixed_price_analysis
 from udkecon.excel.book import MONEY
 
 TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
-import libreoffice  # noqa: E402
 
 DATA = TESTS / "data"
 INJECTION = DATA / "excel_formula_injection.csv"
@@ -84,9 +85,9 @@ def workbooks(analyses, cases, tmp_path_factory):
     """Each workbook written once; plus copies with an assumption changed by a reader: the
     Danish costs workbook with base year 2021, the hand case with every rate at 5 %."""
     folder = tmp_path_factory.mktemp("workbooks")
-    paths = {name: write_costs_workbook(analysis, folder / f"{name}.xlsx",
-                                        parameters=PARAMETERS, author="Test Økonom",
-                                        generated_at=GENERATED)
+    paths = {name: fixed_prices_workbook.write(analysis, folder / f"{name}.xlsx",
+                                               parameters=PARAMETERS, author="Test Økonom",
+                                               generated_at=GENERATED)
              for name, analysis in analyses.items()}
     for name, case in cases.items():
         paths[name] = write_business_case_workbook(
@@ -166,8 +167,8 @@ class TestFormulasRecalculated:
 
     def test_recalculation_does_not_trust_cached_values(self, tmp_path, analyses):
         # A workbook whose cached value is wrong on purpose: LibreOffice must replace it.
-        path = write_costs_workbook(analyses["injection"], tmp_path / "wrong.xlsx",
-                                    parameters={}, generated_at=GENERATED)
+        path = fixed_prices_workbook.write(analyses["injection"], tmp_path / "wrong.xlsx",
+                                           parameters={}, generated_at=GENERATED)
         with zipfile.ZipFile(path) as source:
             items = {n: source.read(n) for n in source.namelist()}
         sheet = "xl/worksheets/sheet3.xml"  # Faste priser
@@ -386,8 +387,8 @@ class TestAboutTheFigures:
     def test_no_illustrative_note_for_real_figures(self, tmp_path):
         real = fixed_price_analysis(cost_file=DATA / "excel_costs_real.csv",
                                     dut_file=DATA / "excel_dut_real.csv")
-        path = write_costs_workbook(real, tmp_path / "real.xlsx", parameters={},
-                                    generated_at=GENERATED)
+        path = fixed_prices_workbook.write(real, tmp_path / "real.xlsx", parameters={},
+                                           generated_at=GENERATED)
         wb = openpyxl.load_workbook(path)
         for ws in wb.worksheets:
             assert ws.oddHeader.right.text is None
@@ -400,10 +401,10 @@ class TestAboutTheFigures:
 class TestReproducible:
     def test_same_epoch_same_bytes(self, analyses, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        first = write_costs_workbook(analyses["costs_da"], tmp_path / "a.xlsx",
-                                     parameters=PARAMETERS)
-        second = write_costs_workbook(analyses["costs_da"], tmp_path / "b.xlsx",
-                                      parameters=PARAMETERS)
+        first = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "a.xlsx",
+                                            parameters=PARAMETERS)
+        second = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "b.xlsx",
+                                             parameters=PARAMETERS)
         assert first.read_bytes() == second.read_bytes()
         # 1795000000 s = 20775 days * 86400 s + 40000 s; 1970-01-01 + 20775 days = 2026-11-18
         # and 40000 s = 11 h 6 min 40 s: 2026-11-18 11:06:40 UTC, stamped on every zip entry
@@ -413,12 +414,11 @@ class TestReproducible:
 
     def test_same_bytes_from_another_process(self, analyses, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        here = write_costs_workbook(analyses["costs_da"], tmp_path / "here.xlsx",
-                                    parameters=PARAMETERS)
+        here = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "here.xlsx",
+                                           parameters=PARAMETERS)
         there = tmp_path / "there.xlsx"
-        script = ("import sys; from udkecon.costs import fixed_price_analysis; "
-                  "from udkecon.excel import write_costs_workbook; "
-                  "write_costs_workbook(fixed_price_analysis(), sys.argv[1], "
+        script = ("import sys; from udkecon.documents.fixed_prices import model, workbook; "
+                  "workbook.write(model.build(), sys.argv[1], "
                   f"parameters={PARAMETERS!r})")
         env = dict(os.environ, PYTHONHASHSEED="12345")
         subprocess.run([sys.executable, "-c", script, str(there)], check=True, env=env,
@@ -427,11 +427,11 @@ class TestReproducible:
 
     def test_another_epoch_other_bytes(self, analyses, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        first = write_costs_workbook(analyses["costs_da"], tmp_path / "a.xlsx",
-                                     parameters=PARAMETERS)
+        first = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "a.xlsx",
+                                            parameters=PARAMETERS)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000001")
-        second = write_costs_workbook(analyses["costs_da"], tmp_path / "b.xlsx",
-                                      parameters=PARAMETERS)
+        second = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "b.xlsx",
+                                             parameters=PARAMETERS)
         assert first.read_bytes() != second.read_bytes()
 
 
@@ -445,14 +445,14 @@ class TestAtomicWrite:
 
         monkeypatch.setattr("udkecon.excel.save.os.fsync", disk_full)
         with pytest.raises(OSError):
-            write_costs_workbook(analyses["costs_da"], target, parameters={},
-                                 generated_at=GENERATED)
+            fixed_prices_workbook.write(analyses["costs_da"], target, parameters={},
+                                        generated_at=GENERATED)
         assert target.read_bytes() == b"the finished workbook of yesterday"
         assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
 
     def test_creates_the_directory(self, analyses, tmp_path):
-        path = write_costs_workbook(analyses["injection"], tmp_path / "new" / "x.xlsx",
-                                    parameters={}, generated_at=GENERATED)
+        path = fixed_prices_workbook.write(analyses["injection"], tmp_path / "new" / "x.xlsx",
+                                           parameters={}, generated_at=GENERATED)
         assert path.exists() and zipfile.is_zipfile(path)
 
 

@@ -354,14 +354,14 @@ def key_figures_table(report: BusinessCaseReport) -> pd.DataFrame:
 def text_table(frame: pd.DataFrame, caption: str = "", note: str = ""):
     """A table of already formatted values (one unit per row, so `report.table`'s one
     format per column does not fit), values right-aligned like numbers."""
-    from . import report as report_html
+    from . import blocks as report_html
 
     return report_html.table(frame, caption=caption, note=note, text_cells_right=True)
 
 
 def key_figure_boxes(report: BusinessCaseReport):
     """NPV, payback year, IRR and B/C as a row of boxes at the top of the report."""
-    from . import report as report_html
+    from . import blocks as report_html
 
     lang, result = report.language, report.result
     summary = result.summary()
@@ -498,7 +498,7 @@ def subtitle(report: BusinessCaseReport) -> str:
 
 def illustrative_banner(report: BusinessCaseReport):
     """The illustrative warning of a business case (also the mark on every PDF page)."""
-    from . import report as report_html
+    from . import blocks as report_html
 
     return report_html.illustrative_banner(report.language, "bc_illustrative_banner",
                                            "bc_illustrative_note")

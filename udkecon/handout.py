@@ -51,7 +51,8 @@ from .allocation import (
     allocation_weights,
     per_inhabitant_comparison,
 )
-from .costs import CostAnalysis, fixed_price_analysis
+from .documents.fixed_prices.model import CostAnalysis
+from .documents.fixed_prices.model import build as fixed_price_analysis
 from .data import load_municipalities, provenance
 from .errors import ParameterError
 from .labels import check_language, label

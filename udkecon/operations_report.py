@@ -273,7 +273,7 @@ def source_note(status: OperationsStatus, calls: bool = False) -> str:
 
 def key_figures(status: OperationsStatus):
     """The report's key figures as a row of boxes."""
-    from . import report
+    from . import blocks as report
 
     lang = status.language
     worst = status.worst_month
@@ -291,7 +291,7 @@ def key_figures(status: OperationsStatus):
 
 def breach_block(status: OperationsStatus):
     """The breach table for the PDF, or a sentence saying there were none."""
-    from . import report
+    from . import blocks as report
 
     lang = status.language
     if status.breaches.empty:
@@ -303,7 +303,7 @@ def breach_block(status: OperationsStatus):
 
 def service_block(status: OperationsStatus):
     """The compliance table per service for the PDF."""
-    from . import report
+    from . import blocks as report
 
     lang = status.language
     return report.table(
