@@ -69,14 +69,10 @@ def analyses():
 def cases():
     """The illustrative UDK case at Finansministeriet's 2021 rates, with its tornado and
     Monte Carlo; and the hand case at a flat 4 % (its numbers are worked out below)."""
-    udk = config.UDK_SHARE_CASE_FILE
     return {
-        "bc_da": dict(result=bc.evaluate(udk, "fm2021"),
-                      tornado=uncertainty.tornado(udk, "fm2021"),
-                      monte_carlo=uncertainty.monte_carlo(udk, "fm2021", draws=2000, seed=7),
-                      language="da"),
-        "bc_hand": dict(result=bc.evaluate(HAND_CASE, 0.04),
-                        tornado=uncertainty.tornado(HAND_CASE, 0.04), language="en"),
+        "bc_da": business_case_model.build("udk_share", "fm2021", draws=2000, seed=7,
+                                           language="da"),
+        "bc_hand": business_case_model.build(str(HAND_CASE), 0.04, draws=200, language="en"),
     }
 
 
@@ -89,10 +85,10 @@ def workbooks(analyses, cases, tmp_path_factory):
                                                parameters=PARAMETERS, author="Test Økonom",
                                                generated_at=GENERATED)
              for name, analysis in analyses.items()}
-    for name, case in cases.items():
-        paths[name] = write_business_case_workbook(
-            path=folder / f"{name}.xlsx", parameters={"rate": "fm2021"}, author="Test Økonom",
-            generated_at=GENERATED, **case)
+    for name, report in cases.items():
+        paths[name] = business_case_workbook.write(
+            report, folder / f"{name}.xlsx", parameters={"rate": "fm2021"},
+            author="Test Økonom", generated_at=GENERATED)
     rebased = openpyxl.load_workbook(paths["costs_da"])
     rebased["Forudsætninger"]["B5"] = 2021
     paths["rebased_2021"] = folder / "rebased_2021.xlsx"
@@ -520,7 +516,7 @@ class TestBusinessCaseRecalculated:
         assert npf.npv(cash["M9"].value, HAND_NET) == pytest.approx(0.0, abs=1e-6)
 
     def test_stepwise_rate_agrees_with_the_package(self, recalculated, cases):
-        result = cases["bc_da"]["result"]
+        result = cases["bc_da"].result
         cash = recalculated["bc_da"]["Pengestrømme"]
         assert cash["M5"].value == pytest.approx(result.npv, abs=TOLERANCE)
         assert cash["M5"].value == pytest.approx(bc.npv(result.net_benefit, "fm2021"),
@@ -553,13 +549,13 @@ class TestBusinessCaseWorkbook:
 
     def test_rates_are_inputs(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Forudsætninger"]
-        rates = cases["bc_da"]["result"].rates
+        rates = cases["bc_da"].result.rates
         assert [ws[f"C{5 + t}"].value for t in range(len(rates))] == pytest.approx(rates)
         assert ws["C5"].fill.fgColor.rgb.endswith("FFF2CC")
 
     def test_tornado_table(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Følsomhed"]
-        tornado = cases["bc_da"]["tornado"]
+        tornado = cases["bc_da"].tornado
         for row, (_, line) in enumerate(tornado.iterrows(), start=5):
             assert ws[f"A{row}"].value == line["label_da"]
             assert ws[f"E{row}"].value == pytest.approx(line["npv_low"])
@@ -569,7 +565,7 @@ class TestBusinessCaseWorkbook:
     def test_monte_carlo_and_chart_on_the_summary(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Oversigt"]
         texts = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(1, ws.max_row + 1)}
-        monte_carlo = cases["bc_da"]["monte_carlo"]
+        monte_carlo = cases["bc_da"].monte_carlo
         assert texts["NNV, median"] == pytest.approx(monte_carlo.p50)
         assert texts["Sandsynlighed for NNV > 0"] == pytest.approx(monte_carlo.prob_positive)
         with zipfile.ZipFile(workbooks["bc_da"]) as package:
@@ -597,7 +593,7 @@ class TestBusinessCaseWorkbook:
 
     def test_reproducible(self, cases, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        first, second = (write_business_case_workbook(path=tmp_path / f"{n}.xlsx",
-                                                      parameters={}, **cases["bc_da"])
+        first, second = (business_case_workbook.write(cases["bc_da"], tmp_path / f"{n}.xlsx",
+                                                      parameters={})
                          for n in ("a", "b"))
         assert first.read_bytes() == second.read_bytes()
