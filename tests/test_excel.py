@@ -16,11 +16,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import libreoffice
 import numpy_financial as npf
 import openpyxl
 import pytest
 
-import libreoffice
 from udkecon import __version__, config
 from udkecon import business_case as bc
 from udkecon.documents.business_case import model as business_case_model

@@ -21,13 +21,13 @@ import json
 import re
 from pathlib import Path
 
+import libreoffice
 import numpy as np
 import numpy_financial as npf
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
-import libreoffice
 from udkecon import business_case as bc
 from udkecon import config, fmt
 from udkecon.documents.business_case import charts as bccharts

@@ -1,5 +1,5 @@
-"""Tests of udkecon.documents.handout (a municipality's share of the UDK costs and business case), its
-workbook (udkecon.documents.handout.workbook) and the handout notebook end to end.
+"""Tests of a municipality's handout (udkecon.documents.handout: its share of the UDK costs and
+business case, computed in udkecon.allocation), its workbook and the notebook end to end.
 
 Expected numbers are worked out by hand, with the arithmetic in the comments or written out
 as the expression itself; never copied from the code's output.
@@ -17,12 +17,12 @@ import re
 from pathlib import Path
 from types import SimpleNamespace
 
+import libreoffice
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
-import libreoffice
 from udkecon import allocation, config, data, fmt
 from udkecon.documents.handout import model
 from udkecon.documents.handout import text as handout

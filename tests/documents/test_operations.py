@@ -14,13 +14,13 @@ import json
 import re
 from pathlib import Path
 
+import libreoffice
 import nbformat
 import openpyxl
 import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
-import libreoffice
 from udkecon import config, operations
 from udkecon.documents.operations.charts import (
     BREACH_EDGE,

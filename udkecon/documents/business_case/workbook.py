@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
 
 import pandas as pd
 
@@ -47,7 +46,7 @@ from ...excel.book import (
     ref,
 )
 from ...excel.charts import COLOURS, line_chart
-from ...excel.save import save
+from ...excel.save import report_writer
 from ...labels import label
 from . import text
 from .model import BusinessCaseReport
@@ -285,12 +284,6 @@ def build(report: BusinessCaseReport, *, parameters: dict, author: str = "udkeco
     return book
 
 
-def write(report: BusinessCaseReport, path, *, parameters: dict, author: str = "udkecon",
-          generated_at: dt.datetime | None = None) -> Path:
-    """Write the business case's workbook to `path` (atomically) and return the path.
-
-    Same report, parameters and time give the same bytes.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build(report, parameters=parameters, author=author, generated_at=generated_at)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

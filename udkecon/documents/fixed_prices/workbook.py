@@ -43,7 +43,7 @@ from ...excel.book import (
     text_formula,
 )
 from ...excel.charts import COLOURS, column_chart, line_chart
-from ...excel.save import save
+from ...excel.save import report_writer
 from ...labels import label
 from ...phases import year_phases
 from .model import CostAnalysis
@@ -330,13 +330,6 @@ def build(analysis: CostAnalysis, *, parameters: dict, author: str = "udkecon",
     return book
 
 
-def write(analysis: CostAnalysis, path, *, parameters: dict, author: str = "udkecon",
-          generated_at: dt.datetime | None = None) -> Path:
-    """Write the fixed-price report's workbook to `path` (atomically) and return the path.
-
-    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; with the same analysis,
-    parameters and time the file is byte-identical.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build(analysis, parameters=parameters, author=author, generated_at=generated_at)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

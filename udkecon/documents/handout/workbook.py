@@ -19,7 +19,6 @@ so a recalculated cell may differ from the cached value by less than one øre (1
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 from ... import fmt
 from ...allocation import BEK1629_THRESHOLD, BEK1629_WEIGHT, LEVELS, allocation_key_table
@@ -48,7 +47,7 @@ from ...excel.book import (
     ref,
 )
 from ...excel.charts import COLOURS, column_chart
-from ...excel.save import save
+from ...excel.save import report_writer
 from ...labels import label
 from . import text
 from .model import MunicipalityHandout
@@ -431,13 +430,6 @@ def build(h: MunicipalityHandout, *, parameters: dict, author: str = "udkecon",
     return book
 
 
-def write(h: MunicipalityHandout, path, *, parameters: dict, author: str = "udkecon",
-          generated_at: dt.datetime | None = None) -> Path:
-    """Write the municipality's handout workbook to `path` (atomically); return the path.
-
-    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; with the same handout,
-    parameters and time the file is byte-identical.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build(h, parameters=parameters, author=author, generated_at=generated_at)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

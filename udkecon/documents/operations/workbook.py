@@ -19,7 +19,6 @@ COUNTIFS over service names: a name with * or ? would be read as a wildcard.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -47,7 +46,7 @@ from ...excel.book import (
     quote,
 )
 from ...excel.charts import COLOURS, column_chart
-from ...excel.save import save
+from ...excel.save import report_writer
 from ...fmt import month_label
 from ...labels import label
 from . import text
@@ -315,13 +314,6 @@ def build(status: OperationsStatus, *, parameters: dict, author: str = "udkecon"
     return book
 
 
-def write(status: OperationsStatus, path, *, parameters: dict, author: str = "udkecon",
-          generated_at: dt.datetime | None = None) -> Path:
-    """Write the operations report's workbook to `path` (atomically) and return the path.
-
-    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; the same status,
-    parameters and time give the same bytes.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build(status, parameters=parameters, author=author, generated_at=generated_at)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)
