@@ -31,6 +31,13 @@ prints as (0.744 is 744/1000, 0.1 is 1/10), so binary float noise never decides 
 an øre. `allocate_ore` returns the øre as integers; `allocate` returns mio. kr., where
 each value is the float nearest to its whole-øre amount (``round(x * 1e8)`` gives the øre
 back exactly).
+
+One municipality
+----------------
+`municipal_shares` shares the national gross cost (by BEK nr. 1629) and DUT (by population)
+among all municipalities, `level_comparison` sets a municipality beside its region and the
+country per inhabitant, and `business_case_share` gives it its share of a business case: the
+numbers of the municipal handout (`udkecon.documents.handout`).
 """
 
 from __future__ import annotations
