@@ -1,10 +1,17 @@
-"""Session-wide test helpers: the size of the bad-input corpus, shown in every test run."""
+"""What every test module shares: tests/ on the import path, so that a module anywhere under
+tests/ can `import libreoffice` (the LibreOffice and poppler helpers in tests/libreoffice.py),
+and the size of the bad-input corpus, shown at the end of every test run."""
 
 from __future__ import annotations
 
 import csv
+import sys
 from collections import Counter
 from pathlib import Path
+
+TESTS = str(Path(__file__).resolve().parent)
+if TESTS not in sys.path:
+    sys.path.insert(0, TESTS)
 
 BAD = Path(__file__).parent / "data" / "bad"
 

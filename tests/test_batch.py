@@ -117,7 +117,8 @@ class TestWarmUpStatements:
 
     def test_the_handout_notebook(self):
         statements = engine.warm_up_statements(nbformat.read(HANDOUT, as_version=4))
-        assert "from udkecon.excel.handout import write_handout_workbook" in statements
+        assert ("from udkecon.documents.handout import charts, model, text, workbook"
+                in statements)
 
 
 class TestStillGood:

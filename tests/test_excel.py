@@ -16,19 +16,20 @@ import sys
 import zipfile
 from pathlib import Path
 
+import libreoffice
 import numpy_financial as npf
 import openpyxl
 import pytest
 
-from udkecon import __version__, config, uncertainty
+from udkecon import __version__, config
 from udkecon import business_case as bc
-from udkecon.costs import fixed_price_analysis
-from udkecon.excel import write_business_case_workbook, write_costs_workbook
+from udkecon.documents.business_case import model as business_case_model
+from udkecon.documents.business_case import workbook as business_case_workbook
+from udkecon.documents.fixed_prices import workbook as fixed_prices_workbook
+from udkecon.documents.fixed_prices.model import build as fixed_price_analysis
 from udkecon.excel.book import MONEY
 
 TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
-import libreoffice  # noqa: E402
 
 DATA = TESTS / "data"
 INJECTION = DATA / "excel_formula_injection.csv"
@@ -68,14 +69,10 @@ def analyses():
 def cases():
     """The illustrative UDK case at Finansministeriet's 2021 rates, with its tornado and
     Monte Carlo; and the hand case at a flat 4 % (its numbers are worked out below)."""
-    udk = config.UDK_SHARE_CASE_FILE
     return {
-        "bc_da": dict(result=bc.evaluate(udk, "fm2021"),
-                      tornado=uncertainty.tornado(udk, "fm2021"),
-                      monte_carlo=uncertainty.monte_carlo(udk, "fm2021", draws=2000, seed=7),
-                      language="da"),
-        "bc_hand": dict(result=bc.evaluate(HAND_CASE, 0.04),
-                        tornado=uncertainty.tornado(HAND_CASE, 0.04), language="en"),
+        "bc_da": business_case_model.build("udk_share", "fm2021", draws=2000, seed=7,
+                                           language="da"),
+        "bc_hand": business_case_model.build(str(HAND_CASE), 0.04, draws=200, language="en"),
     }
 
 
@@ -84,14 +81,14 @@ def workbooks(analyses, cases, tmp_path_factory):
     """Each workbook written once; plus copies with an assumption changed by a reader: the
     Danish costs workbook with base year 2021, the hand case with every rate at 5 %."""
     folder = tmp_path_factory.mktemp("workbooks")
-    paths = {name: write_costs_workbook(analysis, folder / f"{name}.xlsx",
-                                        parameters=PARAMETERS, author="Test Økonom",
-                                        generated_at=GENERATED)
+    paths = {name: fixed_prices_workbook.write(analysis, folder / f"{name}.xlsx",
+                                               parameters=PARAMETERS, author="Test Økonom",
+                                               generated_at=GENERATED)
              for name, analysis in analyses.items()}
-    for name, case in cases.items():
-        paths[name] = write_business_case_workbook(
-            path=folder / f"{name}.xlsx", parameters={"rate": "fm2021"}, author="Test Økonom",
-            generated_at=GENERATED, **case)
+    for name, report in cases.items():
+        paths[name] = business_case_workbook.write(
+            report, folder / f"{name}.xlsx", parameters={"rate": "fm2021"},
+            author="Test Økonom", generated_at=GENERATED)
     rebased = openpyxl.load_workbook(paths["costs_da"])
     rebased["Forudsætninger"]["B5"] = 2021
     paths["rebased_2021"] = folder / "rebased_2021.xlsx"
@@ -166,8 +163,8 @@ class TestFormulasRecalculated:
 
     def test_recalculation_does_not_trust_cached_values(self, tmp_path, analyses):
         # A workbook whose cached value is wrong on purpose: LibreOffice must replace it.
-        path = write_costs_workbook(analyses["injection"], tmp_path / "wrong.xlsx",
-                                    parameters={}, generated_at=GENERATED)
+        path = fixed_prices_workbook.write(analyses["injection"], tmp_path / "wrong.xlsx",
+                                           parameters={}, generated_at=GENERATED)
         with zipfile.ZipFile(path) as source:
             items = {n: source.read(n) for n in source.namelist()}
         sheet = "xl/worksheets/sheet3.xml"  # Faste priser
@@ -386,8 +383,8 @@ class TestAboutTheFigures:
     def test_no_illustrative_note_for_real_figures(self, tmp_path):
         real = fixed_price_analysis(cost_file=DATA / "excel_costs_real.csv",
                                     dut_file=DATA / "excel_dut_real.csv")
-        path = write_costs_workbook(real, tmp_path / "real.xlsx", parameters={},
-                                    generated_at=GENERATED)
+        path = fixed_prices_workbook.write(real, tmp_path / "real.xlsx", parameters={},
+                                           generated_at=GENERATED)
         wb = openpyxl.load_workbook(path)
         for ws in wb.worksheets:
             assert ws.oddHeader.right.text is None
@@ -400,10 +397,10 @@ class TestAboutTheFigures:
 class TestReproducible:
     def test_same_epoch_same_bytes(self, analyses, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        first = write_costs_workbook(analyses["costs_da"], tmp_path / "a.xlsx",
-                                     parameters=PARAMETERS)
-        second = write_costs_workbook(analyses["costs_da"], tmp_path / "b.xlsx",
-                                      parameters=PARAMETERS)
+        first = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "a.xlsx",
+                                            parameters=PARAMETERS)
+        second = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "b.xlsx",
+                                             parameters=PARAMETERS)
         assert first.read_bytes() == second.read_bytes()
         # 1795000000 s = 20775 days * 86400 s + 40000 s; 1970-01-01 + 20775 days = 2026-11-18
         # and 40000 s = 11 h 6 min 40 s: 2026-11-18 11:06:40 UTC, stamped on every zip entry
@@ -413,12 +410,11 @@ class TestReproducible:
 
     def test_same_bytes_from_another_process(self, analyses, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        here = write_costs_workbook(analyses["costs_da"], tmp_path / "here.xlsx",
-                                    parameters=PARAMETERS)
+        here = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "here.xlsx",
+                                           parameters=PARAMETERS)
         there = tmp_path / "there.xlsx"
-        script = ("import sys; from udkecon.costs import fixed_price_analysis; "
-                  "from udkecon.excel import write_costs_workbook; "
-                  "write_costs_workbook(fixed_price_analysis(), sys.argv[1], "
+        script = ("import sys; from udkecon.documents.fixed_prices import model, workbook; "
+                  "workbook.write(model.build(), sys.argv[1], "
                   f"parameters={PARAMETERS!r})")
         env = dict(os.environ, PYTHONHASHSEED="12345")
         subprocess.run([sys.executable, "-c", script, str(there)], check=True, env=env,
@@ -427,11 +423,11 @@ class TestReproducible:
 
     def test_another_epoch_other_bytes(self, analyses, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        first = write_costs_workbook(analyses["costs_da"], tmp_path / "a.xlsx",
-                                     parameters=PARAMETERS)
+        first = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "a.xlsx",
+                                            parameters=PARAMETERS)
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000001")
-        second = write_costs_workbook(analyses["costs_da"], tmp_path / "b.xlsx",
-                                      parameters=PARAMETERS)
+        second = fixed_prices_workbook.write(analyses["costs_da"], tmp_path / "b.xlsx",
+                                             parameters=PARAMETERS)
         assert first.read_bytes() != second.read_bytes()
 
 
@@ -445,14 +441,14 @@ class TestAtomicWrite:
 
         monkeypatch.setattr("udkecon.excel.save.os.fsync", disk_full)
         with pytest.raises(OSError):
-            write_costs_workbook(analyses["costs_da"], target, parameters={},
-                                 generated_at=GENERATED)
+            fixed_prices_workbook.write(analyses["costs_da"], target, parameters={},
+                                        generated_at=GENERATED)
         assert target.read_bytes() == b"the finished workbook of yesterday"
         assert [p.name for p in tmp_path.iterdir()] == ["report.xlsx"]
 
     def test_creates_the_directory(self, analyses, tmp_path):
-        path = write_costs_workbook(analyses["injection"], tmp_path / "new" / "x.xlsx",
-                                    parameters={}, generated_at=GENERATED)
+        path = fixed_prices_workbook.write(analyses["injection"], tmp_path / "new" / "x.xlsx",
+                                           parameters={}, generated_at=GENERATED)
         assert path.exists() and zipfile.is_zipfile(path)
 
 
@@ -520,7 +516,7 @@ class TestBusinessCaseRecalculated:
         assert npf.npv(cash["M9"].value, HAND_NET) == pytest.approx(0.0, abs=1e-6)
 
     def test_stepwise_rate_agrees_with_the_package(self, recalculated, cases):
-        result = cases["bc_da"]["result"]
+        result = cases["bc_da"].result
         cash = recalculated["bc_da"]["Pengestrømme"]
         assert cash["M5"].value == pytest.approx(result.npv, abs=TOLERANCE)
         assert cash["M5"].value == pytest.approx(bc.npv(result.net_benefit, "fm2021"),
@@ -553,13 +549,13 @@ class TestBusinessCaseWorkbook:
 
     def test_rates_are_inputs(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Forudsætninger"]
-        rates = cases["bc_da"]["result"].rates
+        rates = cases["bc_da"].result.rates
         assert [ws[f"C{5 + t}"].value for t in range(len(rates))] == pytest.approx(rates)
         assert ws["C5"].fill.fgColor.rgb.endswith("FFF2CC")
 
     def test_tornado_table(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Følsomhed"]
-        tornado = cases["bc_da"]["tornado"]
+        tornado = cases["bc_da"].tornado
         for row, (_, line) in enumerate(tornado.iterrows(), start=5):
             assert ws[f"A{row}"].value == line["label_da"]
             assert ws[f"E{row}"].value == pytest.approx(line["npv_low"])
@@ -569,7 +565,7 @@ class TestBusinessCaseWorkbook:
     def test_monte_carlo_and_chart_on_the_summary(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Oversigt"]
         texts = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(1, ws.max_row + 1)}
-        monte_carlo = cases["bc_da"]["monte_carlo"]
+        monte_carlo = cases["bc_da"].monte_carlo
         assert texts["NNV, median"] == pytest.approx(monte_carlo.p50)
         assert texts["Sandsynlighed for NNV > 0"] == pytest.approx(monte_carlo.prob_positive)
         with zipfile.ZipFile(workbooks["bc_da"]) as package:
@@ -597,7 +593,7 @@ class TestBusinessCaseWorkbook:
 
     def test_reproducible(self, cases, tmp_path, monkeypatch):
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1795000000")
-        first, second = (write_business_case_workbook(path=tmp_path / f"{n}.xlsx",
-                                                      parameters={}, **cases["bc_da"])
+        first, second = (business_case_workbook.write(cases["bc_da"], tmp_path / f"{n}.xlsx",
+                                                      parameters={})
                          for n in ("a", "b"))
         assert first.read_bytes() == second.read_bytes()

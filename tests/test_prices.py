@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from udkecon import costs, phases, prices
+from udkecon.documents.fixed_prices import model
 from udkecon.errors import DataError, ParameterError
 
 DATA = Path(__file__).parent / "data"
@@ -97,7 +98,7 @@ class TestPhases:
 
 class TestNetOfDut:
     def test_gross_dut_net_by_hand(self):
-        analysis = costs.fixed_price_analysis()
+        analysis = model.build()
         net = analysis.net
         # 2017 ledger rows by hand: operation 148.6 + 9.6 + 4.7 + 1.9 + 13.6 + 4.8 = 183.2;
         # implementation 24.3 + 15.2 + 19.6 + 9.8 + 6.5 + 7.9 + 12.4 = 95.7;
@@ -126,14 +127,14 @@ class TestNetOfDut:
         assert ledger.loc[error.row, "year"] == 2018  # the row named is a 2018 row
 
     def test_by_cost_type_sums_to_gross(self):
-        analysis = costs.fixed_price_analysis()
+        analysis = model.build()
         assert analysis.by_type_fixed.sum(axis=1).to_numpy() == pytest.approx(
             analysis.net["gross_fixed"].to_numpy())
         assert list(analysis.by_type_fixed.columns) == [
             "operation", "implementation", "dual_operation", "new_tasks"]
 
     def test_other_base_year(self):
-        analysis = costs.fixed_price_analysis(base_year=2021)
+        analysis = model.build(base_year=2021)
         # 2020 total 164.7 in 2021 prices: 164.7 * 105.35 / 103.43 = 167.7574
         assert analysis.net.loc[2020, "gross_fixed"] == pytest.approx(167.7574, abs=1e-3)
         assert isinstance(analysis.net, pd.DataFrame)

@@ -31,11 +31,19 @@ prints as (0.744 is 744/1000, 0.1 is 1/10), so binary float noise never decides 
 an øre. `allocate_ore` returns the øre as integers; `allocate` returns mio. kr., where
 each value is the float nearest to its whole-øre amount (``round(x * 1e8)`` gives the øre
 back exactly).
+
+One municipality
+----------------
+`municipal_shares` shares the national gross cost (by BEK nr. 1629) and DUT (by population)
+among all municipalities, `level_comparison` sets a municipality beside its region and the
+country per inhabitant, and `business_case_share` gives it its share of a business case: the
+numbers of the municipal handout (`udkecon.documents.handout`).
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
@@ -112,7 +120,8 @@ def _to_ore(amount, parameter: str = "amount") -> int:
 
 # --------------------------------------------------------------------------- population
 
-def _population_column(table: pd.DataFrame) -> str:
+def population_column(table: pd.DataFrame) -> str:
+    """The name of the one population column of a municipalities table."""
     candidates = [c for c in table.columns if str(c).startswith("population")]
     if len(candidates) != 1:
         found = ", ".join(map(str, candidates)) or "none"
@@ -129,7 +138,7 @@ def _population_series(population) -> pd.Series:
             raise ParameterError("population: the table has no column 'municipality_code'; "
                                  "give the municipalities table as loaded by "
                                  "data.load_municipalities(), or a Series indexed by code")
-        column = _population_column(population)
+        column = population_column(population)
         codes = population["municipality_code"]
         if codes.isna().any():
             raise ParameterError("population: the table has a row without municipality_code")
@@ -490,3 +499,148 @@ def per_inhabitant_comparison(municipality, shares, table: pd.DataFrame | None =
     if (result["population"] == result["population"].round()).all():
         result["population"] = result["population"].astype("int64")
     return result
+
+
+# --------------------------------------------------------------------------- one municipality
+
+MEASURES = ("gross", "dut", "net")
+LEVELS = ("municipality", "region", "country")
+
+
+@dataclass(frozen=True)
+class Shares:
+    """Every municipality's gross cost, DUT compensation and net cost per year (mio. kr.).
+
+    Each frame is municipality code x year, in the prices of the national figures.
+    """
+
+    gross: pd.DataFrame
+    dut: pd.DataFrame
+    net: pd.DataFrame
+
+    def of(self, code: int) -> pd.DataFrame:
+        """One municipality: years x (gross, dut, net)."""
+        frame = pd.DataFrame({m: getattr(self, m).loc[code] for m in MEASURES})
+        frame.index = pd.Index([int(y) for y in frame.index], name="year")
+        return frame
+
+
+def municipal_shares(national: pd.DataFrame, population, prices: str = "fixed") -> Shares:
+    """Share the national gross cost by the BEK nr. 1629 key and DUT by population.
+
+    gross_k,t = gross_t * w_k / sum w (BEK nr. 1629), dut_k,t = dut_t * pop_k / sum pop,
+    net_k,t = gross_k,t - dut_k,t; each share to the øre, adding up to the national amount.
+
+    `national` is the per-year table of `costs.net_of_dut` (columns gross_fixed, dut_fixed,
+    ... indexed by year); `population` a Series indexed by municipality code or the
+    municipalities table.
+
+    >>> national = pd.DataFrame({"gross_fixed": [3.0], "dut_fixed": [0.9]},
+    ...                         index=pd.Index([2021], name="year"))
+    >>> shares = municipal_shares(national, pd.Series({101: 200_000, 147: 100_000}))
+    >>> shares.of(147).round(8).to_dict("records")  # weights 187200 and 100000
+    [{'gross': 1.04456825, 'dut': 0.3, 'net': 0.74456825}]
+    """
+    if prices not in ("fixed", "current"):
+        raise ValueError(f"prices '{prices}': use 'fixed' or 'current'")
+    gross = allocate_ore(national[f"gross_{prices}"], population, key="bek1629")
+    dut = allocate_ore(national[f"dut_{prices}"], population, key="population")
+    # net in whole øre: gross and DUT each add up to their national amount, so net does too
+    frames = {"gross": gross, "dut": dut, "net": gross - dut}
+    return Shares(**{name: frame.astype("float64") / ORE_PER_MIO_DKK
+                     for name, frame in frames.items()})
+
+
+def level_comparison(municipality, shares: Shares, table: pd.DataFrame) -> pd.DataFrame:
+    """Gross, DUT and net per inhabitant for the municipality, its region and the country.
+
+    One row per period (each year, then the whole period "2017-2021") and level
+    (municipality, region, country): population, the level's sum of shares in mio. kr.
+    (gross, dut, net) and per inhabitant (gross_kr, dut_kr, net_kr =
+    sum * 1,000,000 / population), and net_index = 100 * net_kr / the country's net_kr.
+
+    >>> table = pd.DataFrame({"municipality_code": [101, 147, 825],
+    ...     "municipality": ["København", "Frederiksberg", "Læsø"],
+    ...     "region_code": [1084, 1084, 1081],
+    ...     "region": ["Region Hovedstaden", "Region Hovedstaden", "Region Nordjylland"],
+    ...     "population": [600_000, 100_000, 300_000]})
+    >>> frame = lambda v: pd.DataFrame({2021: v}, index=[101, 147, 825])
+    >>> shares = Shares(frame([6.0, 1.0, 2.0]), frame([0.6, 0.1, 0.3]), frame([5.4, 0.9, 1.7]))
+    >>> level_comparison(147, shares, table).query("period == '2021'")["net_kr"].round(6).tolist()
+    [9.0, 9.0, 8.0]
+    """
+    years = [int(y) for y in shares.gross.columns]
+    period = f"{years[0]}-{years[-1]}"
+    parts = []
+    for measure in MEASURES:
+        frame = getattr(shares, measure).copy()
+        frame.columns = [str(y) for y in years]
+        frame[period] = getattr(shares, measure).sum(axis=1)
+        part = per_inhabitant_comparison(municipality, frame, table)
+        part = part.rename(columns={"year": "period", "amount_mio_dkk": measure,
+                                    "kr_per_inhabitant": f"{measure}_kr"})
+        parts.append(part.drop(columns="relative_to_country"))
+    keys = ["period", "level", "code", "name", "population"]
+    result = parts[0]
+    for part in parts[1:]:
+        result = result.merge(part, on=keys, how="left", validate="one_to_one")
+    country = result[result["level"] == "country"].set_index("period")["net_kr"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        result["net_index"] = 100 * result["net_kr"] / result["period"].map(country)
+    return result[keys + list(MEASURES) + [f"{m}_kr" for m in MEASURES] + ["net_index"]]
+
+
+@dataclass(frozen=True)
+class BusinessCaseShare:
+    """A municipality's share of the national business case, by the BEK nr. 1629 key."""
+
+    national: object  # business_case.BusinessCaseResult
+    key_share: float  # w_k / sum_j w_j
+    npv: float  # mio. kr., to the øre
+    pv_benefits: float
+    pv_costs: float
+    by_year: pd.DataFrame  # year: net_benefit, discounted_net_benefit, cumulative_discounted
+
+    @property
+    def payback_year(self):
+        return self.national.summary()["payback_year"]
+
+    @property
+    def discounted_payback_year(self):
+        return self.national.summary()["discounted_payback_year"]
+
+
+def business_case_share(result, code: int, population) -> BusinessCaseShare:
+    """Municipality `code`'s share of an evaluated business case, by the BEK nr. 1629 key.
+
+    NPV_k = NPV * w_k / sum_j w_j, and likewise the present values of benefits and costs
+    and each year's net benefit, discounted or not, each to the øre by largest remainder.
+    `result` is what `business_case.evaluate` returns; `population` a Series indexed by
+    municipality code or the municipalities table.
+
+    >>> from types import SimpleNamespace
+    >>> case = SimpleNamespace(npv=2.872, pv_benefits=2.872, pv_costs=0.0, years=[2021],
+    ...                        net_benefit=[2.872], discounted_net_benefit=[2.872])
+    >>> share = business_case_share(case, 147, pd.Series({101: 200_000, 147: 100_000}))
+    >>> round(share.npv, 8), round(share.key_share, 6)  # 2.872 * 100000 / 287200
+    (1.0, 0.348189)
+    """
+    key = allocation_weights(population)
+    if code not in key.index:
+        raise ParameterError(f"municipality {code} is not in the population given; share "
+                             "the case over a population that includes it")
+    figures = pd.Series({"npv": result.npv, "pv_benefits": result.pv_benefits,
+                         "pv_costs": result.pv_costs})
+    totals = allocate_ore(figures, population).loc[code] / ORE_PER_MIO_DKK
+    years = [int(y) for y in result.years]
+    net = allocate_ore(pd.Series(result.net_benefit, index=years), population).loc[code]
+    discounted = allocate_ore(pd.Series(result.discounted_net_benefit, index=years),
+                              population).loc[code]
+    by_year = pd.DataFrame({
+        "net_benefit": net.to_numpy(dtype=float) / ORE_PER_MIO_DKK,
+        "discounted_net_benefit": discounted.to_numpy(dtype=float) / ORE_PER_MIO_DKK,
+    }, index=pd.Index(years, name="year"))
+    by_year["cumulative_discounted"] = by_year["discounted_net_benefit"].cumsum()
+    return BusinessCaseShare(national=result, key_share=float(key.loc[code] / key.sum()),
+                             npv=float(totals["npv"]), pv_benefits=float(totals["pv_benefits"]),
+                             pv_costs=float(totals["pv_costs"]), by_year=by_year)

@@ -25,6 +25,8 @@ samfundsøkonomiske diskonteringsrente" (7 January 2021): 3.5 % in years 0-35, 2
 36-70. The schedules are read from `config.DISCOUNT_RATES_FILE`; the 2021 rate after year 70
 is not confirmed there, so a horizon that needs it is refused (ParameterError).
 
+The realised saving of KOMBIT's final account against its target (`saving_vs_target`) and a
+case's own operating saving in its first full year (`case_saving`) are at the end.
 Sensitivity, switching values and Monte Carlo are in `udkecon.uncertainty`.
 """
 
@@ -35,12 +37,13 @@ import math
 import numbers
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import config, prices
-from .data import COST_TYPES, DATA_STATUSES, Column, Schema, load, register
+from .data import COST_TYPES, DATA_STATUSES, Column, Schema, load, provenance, register
 from .errors import DataError, ParameterError
 from .schemas import MIO_DKK_FIX, MIO_DKK_TOTAL
 
@@ -639,3 +642,76 @@ def evaluate(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon: int | None = None
         base_year=flows.base_year, price_basis=flows.price_basis,
         data_status=flows.data_status, source_file=flows.source_file, sha256=flows.sha256,
         by_item=flows.by_item(amounts))
+
+
+# --------------------------------------------------------------------------- the saving target
+
+# Cost types of the one-off build: the first full year of operation is the year after them.
+BUILD_COST_TYPES = ("implementation", "dual_operation")
+
+
+@dataclass(frozen=True)
+class SavingVsTarget:
+    """KOMBIT's final account: the realised yearly saving against the saving target."""
+
+    target: float  # share, 0.25
+    baseline: float  # municipal payments to KMD in 2017, mio. kr.
+    after: float  # new payments after the monopoly break at most, mio. kr. a year
+    saving: float  # stated yearly saving, mio. kr. (published rounded: not baseline - after)
+    source: dict  # provenance of the final account file
+
+    @property
+    def realised(self) -> float:
+        """realised = saving / baseline (137.2 / 549.8 = 24.95 %)."""
+        return self.saving / self.baseline
+
+    @property
+    def gap_points(self) -> float:
+        """realised - target in percentage points (negative: short of the target)."""
+        return 100.0 * (self.realised - self.target)
+
+
+def saving_vs_target(path=None) -> SavingVsTarget:
+    """The final account's saving against its target (`config.FINAL_ACCOUNT_FILE`).
+
+    >>> round(100 * saving_vs_target().realised, 2)  # 137.2 / 549.8
+    24.95
+    """
+    path = Path(path or config.FINAL_ACCOUNT_FILE)
+    table = load(path, "final_account").set_index("item")["value_mio_dkk"]
+    return SavingVsTarget(target=float(table["saving_target_pct"]) / 100.0,
+                          baseline=float(table["municipal_payments_to_kmd_2017"]),
+                          after=float(table["max_new_payments_per_year"]),
+                          saving=float(table["annual_saving"]), source=provenance(path))
+
+
+@dataclass(frozen=True)
+class CaseSaving:
+    """The case's own operating saving in its first full year of operation."""
+
+    year: int
+    baseline_operation: float  # operation costs of scenario 0 that year
+    alternative_operation: float  # operation costs of scenario 1 that year
+
+    @property
+    def share(self) -> float:
+        return 1.0 - self.alternative_operation / self.baseline_operation
+
+
+def case_saving(result: BusinessCaseResult) -> CaseSaving | None:
+    """Operation costs of both scenarios in the first full year of operation: the first year
+    after the last one-off cost (implementation, dual operation) of the alternative.
+
+    Only operation costs count: the target is on what the municipalities pay to run the
+    systems, and new tasks fall in both scenarios alike. None when the case has no such year.
+    """
+    items = result.by_item
+    build = items[(items["scenario"] == 1) & items["cost_type"].isin(BUILD_COST_TYPES)
+                  & (items["amount_mio_dkk"] > 0)]
+    first = int(build["year"].max()) + 1 if len(build) else int(result.years[0])
+    operation = items[(items["cost_type"] == "operation") & (items["year"] == first)]
+    baseline = float(operation.loc[operation["scenario"] == 0, "amount_mio_dkk"].sum())
+    alternative = float(operation.loc[operation["scenario"] == 1, "amount_mio_dkk"].sum())
+    if first > int(result.years[-1]) or baseline <= 0:
+        return None
+    return CaseSaving(first, baseline, alternative)

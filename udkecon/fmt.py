@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
@@ -11,6 +12,7 @@ from babel.numbers import format_decimal, format_percent
 from .labels import check_language
 
 _LOCALES = {"da": "da_DK", "en": "en_GB"}
+_MONTH_FORMATS = {"short": "MMM y", "long": "MMMM y"}
 
 
 def number(value, decimals: int = 1, language: str = "da") -> str:
@@ -33,9 +35,38 @@ def number(value, decimals: int = 1, language: str = "da") -> str:
 
 
 def money(value, decimals: int = 1, language: str = "da") -> str:
-    """An amount in mio. kr. with its unit: '1.234,5 mio. kr.'."""
+    """An amount in mio. kr. with its unit: '1.234,5 mio. kr.'.
+
+    >>> money(1234.56), money(2.5, 2, "en")
+    ('1.234,6 mio. kr.', '2.50 DKK million')
+    """
     unit = "mio. kr." if language == "da" else "DKK million"
     return f"{number(value, decimals, language)} {unit}"
+
+
+def money_decimals(amount: float) -> int:
+    """How many decimals of mio. kr. show an amount to about three significant digits.
+
+    >>> money_decimals(94.3), money_decimals(3.2), money_decimals(0.33)
+    (1, 2, 3)
+    """
+    amount = abs(float(amount))
+    return 1 if amount >= 10 else 2 if amount >= 1 else 3
+
+
+_DOUBLE_STOP = re.compile(r"(?<!\.)\.\.(?!\.)")
+
+
+def sentence(text: str) -> str:
+    """A sentence whose last word is an abbreviation takes one full stop, not two.
+
+    A sentence built from a label ending in "." around an amount ending in "kr." would
+    otherwise end in "kr.."; an ellipsis ("...") is left alone.
+
+    >>> sentence("Nettoomkostningen er 12,5 mio. kr.."), sentence("Vent...")
+    ('Nettoomkostningen er 12,5 mio. kr.', 'Vent...')
+    """
+    return _DOUBLE_STOP.sub(".", text)
 
 
 def percent(value, decimals: int = 1, language: str = "da") -> str:
@@ -55,6 +86,25 @@ def generation_time() -> dt.datetime:
     if epoch:
         return dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
     return dt.datetime.now(tz=dt.UTC).replace(microsecond=0)
+
+
+def month_label(value: str, language: str = "da", width: str = "short") -> str:
+    """A "YYYY-MM" month as a reader writes it: 'okt. 2019' (short) or 'oktober 2019' (long).
+
+    >>> month_label("2019-10"), month_label("2020-02", "da", "long")
+    ('okt. 2019', 'februar 2020')
+    >>> month_label("2020-09", "en"), month_label("2020-09", "en", "long")
+    ('Sept 2020', 'September 2020')
+    """
+    from .errors import ParameterError
+
+    check_language(language)
+    if width not in _MONTH_FORMATS:
+        raise ParameterError(f"width {width!r} is not valid; use one of: "
+                             + ", ".join(repr(w) for w in _MONTH_FORMATS))
+    year, number_of_month = (int(part) for part in value.split("-"))
+    return format_date(dt.date(year, number_of_month, 1), _MONTH_FORMATS[width],
+                       locale=_LOCALES[language])
 
 
 def long_date(value: dt.date, language: str = "da") -> str:

@@ -369,3 +369,73 @@ def call_volume(calls, first_month: str | None = None,
     )
     result = result[result["month"].between(first, last)]
     return _carry_attrs(result, frame)
+
+
+# --------------------------------------------------------------------------- the report's period
+
+def require_platform(platform, availability: pd.DataFrame) -> str | None:
+    """The notebook's platform parameter: '' means every platform (None); else one in the data.
+
+    >>> require_platform("", load_availability()) is None
+    True
+    >>> require_platform("Serviceplatform", load_availability())
+    Traceback (most recent call last):
+    ...
+    udkecon.errors.ParameterError: platform 'Serviceplatform' is not valid; leave it empty \
+for all platforms or use one of: Serviceplatformen, Støttesystemer
+    """
+    platforms = list(dict.fromkeys(availability["platform"]))
+    if platform in ("", None):
+        return None
+    if platform not in platforms:
+        raise ParameterError(f"platform {platform!r} is not valid; leave it empty for all "
+                             f"platforms or use one of: {', '.join(platforms)}")
+    return platform
+
+
+def breaches_by_month(breaches: pd.DataFrame, months) -> pd.DataFrame:
+    """Breaches per month for every month of the period (0 where none), chronological.
+
+    breaches              = number of service-months below target in the month
+    excess_downtime_hours = sum of the breaches' (target - availability) / 100 * hours
+    downtime_hours        = sum of the breaches' (100 - availability) / 100 * hours
+
+    >>> table = pd.DataFrame({"month": ["2020-02", "2020-02"], "excess_downtime_hours":
+    ...                       [116.928, 5.568], "downtime_hours": [117.624, 6.264]})
+    >>> by_month = breaches_by_month(table, ["2020-01", "2020-02"])
+    >>> feb = by_month.loc["2020-02"]
+    >>> by_month["breaches"].tolist(), round(float(feb["excess_downtime_hours"]), 3)
+    ([0, 2], 122.496)
+    """
+    months = pd.Index(sorted(months), name="month")
+    grouped = breaches.groupby("month")
+    result = pd.DataFrame({
+        "breaches": grouped.size(),
+        "excess_downtime_hours": grouped["excess_downtime_hours"].sum(),
+        "downtime_hours": grouped["downtime_hours"].sum(),
+    }).reindex(months)
+    result["breaches"] = result["breaches"].fillna(0).astype("int64")
+    return result.fillna(0.0)
+
+
+def worst_month(by_month: pd.DataFrame) -> str | None:
+    """The month with the most excess downtime; ties: more breaches, then the earlier month.
+
+    None when no month has a breach.
+
+    >>> by_month = pd.DataFrame({"breaches": [1, 1, 0], "excess_downtime_hours":
+    ...     [6.1008, 11.52, 0.0]}, index=["2020-03", "2020-09", "2020-10"])
+    >>> worst_month(by_month), worst_month(by_month.iloc[2:])
+    ('2020-09', None)
+    """
+    breached = by_month[by_month["breaches"] > 0]
+    if breached.empty:
+        return None
+    ranked = pd.DataFrame({
+        # 6 decimals: sums of the same hours in another order must tie, not differ at 1e-15
+        "excess": breached["excess_downtime_hours"].round(6).to_numpy(),
+        "breaches": breached["breaches"].to_numpy(),
+        "month": [str(m) for m in breached.index],
+    }).sort_values(["excess", "breaches", "month"], ascending=[False, False, True],
+                   kind="stable")
+    return ranked["month"].iloc[0]

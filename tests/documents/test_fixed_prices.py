@@ -5,22 +5,21 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import sys
 from pathlib import Path
 
+import libreoffice
 import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from udkecon import config, costs
+from udkecon import config
+from udkecon.documents.fixed_prices import model, text
 from udkecon.errors import ParameterError, RunError
 from udkecon.run import InputRefused, run_notebook
 
-sys.path.insert(0, str(Path(__file__).parent))
-import libreoffice  # noqa: E402
-
 pytestmark = pytest.mark.slow
 
+DATA = Path(__file__).resolve().parents[1] / "data"
 NOTEBOOK = config.NOTEBOOKS_DIR / "udk_costs_fixed_prices.ipynb"
 
 
@@ -62,7 +61,7 @@ class TestDanishReport:
         assert "Illustrativt eksempel" in text
         assert re.search(r"Side 1 af \d", text)
         # the code is not in the report
-        assert "fixed_price_analysis" not in text and "import" not in text
+        assert "model.build" not in text and "import" not in text
 
     def test_every_page_marks_the_figures_illustrative(self, danish_report):
         folder, _ = danish_report
@@ -131,7 +130,7 @@ class TestFailedRun:
 
     def test_bad_input_file_is_named_in_the_error(self, tmp_path):
         # found inside the notebook (by the loader): still bad input, exit 2, nothing kept
-        bad = Path(__file__).parent / "data" / "costs_negative_amount.csv"
+        bad = DATA / "costs_negative_amount.csv"
         with pytest.raises(InputRefused, match="costs_negative_amount.csv, row 3") as caught:
             run_notebook(NOTEBOOK, {"cost_file": str(bad)}, output_dir=tmp_path / "out")
         assert caught.value.exit_code == 2
@@ -139,10 +138,10 @@ class TestFailedRun:
 
 
 def test_summary_sentences_carry_the_computed_numbers():
-    analysis = costs.fixed_price_analysis()
-    text = " ".join(costs.summary_sentences(analysis))
-    assert "2017" in text and "318,7 mio. kr." in text
-    assert "kr.." not in text
+    analysis = model.build()
+    sentences = " ".join(text.summary_sentences(analysis))
+    assert "2017" in sentences and "318,7 mio. kr." in sentences
+    assert "kr.." not in sentences
 
 
 def test_a_failing_pdf_render_keeps_the_last_good_report(danish_report, tmp_path, monkeypatch):

@@ -22,12 +22,9 @@ from pathlib import Path
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from .. import fmt
-from ..costs import CostAnalysis
-from ..labels import label
-from ..phases import year_phases
-from .about import Section, document, footer_note
-from .book import (
+from ... import fmt
+from ...excel.about import Section, document, footer_note
+from ...excel.book import (
     FACTOR,
     FIRST_ROW,
     INDEX,
@@ -45,8 +42,11 @@ from .book import (
     ref,
     text_formula,
 )
-from .charts import COLOURS, column_chart, line_chart
-from .save import save
+from ...excel.charts import COLOURS, column_chart, line_chart
+from ...excel.save import report_writer
+from ...labels import label
+from ...phases import year_phases
+from .model import CostAnalysis
 
 BASE_YEAR_CELL = f"$B${FIRST_ROW}"  # on the assumptions sheet
 
@@ -304,10 +304,12 @@ def _method(book: Book, names: _Names, analysis: CostAnalysis) -> Section:
     ])
 
 
-def build_costs_book(analysis: CostAnalysis, *, parameters: dict, author: str,
-                     generated_at: dt.datetime, language: str | None = None) -> Book:
-    """The workbook in memory (for tests and for callers that add sheets)."""
-    language = language or analysis.language
+def build(analysis: CostAnalysis, *, parameters: dict, author: str = "udkecon",
+          generated_at: dt.datetime | None = None) -> Book:
+    """The workbook in memory, in the analysis's language (for tests and for callers that
+    add sheets)."""
+    generated_at = generated_at or fmt.generation_time()
+    language = analysis.language
     years = analysis.years
     book = Book(title=label("xl_costs_title", language, first=years[0], last=years[-1]),
                 language=language, illustrative=analysis.illustrative,
@@ -328,15 +330,6 @@ def build_costs_book(analysis: CostAnalysis, *, parameters: dict, author: str,
     return book
 
 
-def write_costs_workbook(analysis: CostAnalysis, path, *, parameters: dict,
-                         author: str = "udkecon", generated_at: dt.datetime | None = None,
-                         language: str | None = None) -> Path:
-    """Write the fixed-price report's workbook to `path` (atomically) and return the path.
-
-    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; with the same analysis,
-    parameters and time the file is byte-identical. `language` defaults to the analysis's.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build_costs_book(analysis, parameters=parameters, author=author,
-                            generated_at=generated_at, language=language)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

@@ -1,14 +1,17 @@
 """Charts of a municipality's handout: its gross and net cost by year, and its net cost per
-inhabitant beside its region's and the country's (palette and axes from `charts`)."""
+inhabitant beside its region's and the country's (palette from `udkecon.charts`).
+
+The notebook puts them in the PDF as PNG images (`blocks.figure(..., dpi=200)`): a batch of
+98 handouts renders much faster from rasters than from SVG."""
 
 from __future__ import annotations
 
 import pandas as pd
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import fmt
-from .charts import PALETTE, plt
-from .labels import label
+from ... import fmt
+from ...charts import PALETTE, plt
+from ...labels import label
 
 # municipality, region, country: the municipality stands out, the comparisons recede
 LEVEL_COLOURS = (PALETTE["gross"], "#9dc3e6", PALETTE["dut"])
@@ -58,32 +61,3 @@ def per_inhabitant_levels(by_year: pd.DataFrame, language: str = "da"):
     ax.legend(loc="upper right")
     fig.tight_layout()
     return fig
-
-
-def figure(fig, source: str = "", dpi: int = 200):
-    """A chart as a PNG image (opaque, `dpi` dots per inch) with its source line under it.
-
-    Unlike `report.figure` (inline SVG), a raster keeps the PDF cheap to render: a batch
-    of 98 handouts spends most of its time in WeasyPrint, and drawing each SVG glyph path
-    costs about a third of a handout's rendering. At 200 dpi the chart prints sharp at
-    its size on A4. The figure is closed so that JupyterLab does not show it twice.
-    """
-    import base64
-    import html
-    import io
-
-    import numpy as np
-    from IPython.display import HTML
-    from PIL import Image
-
-    fig.set_dpi(dpi)
-    fig.canvas.draw()
-    # opaque RGB (no alpha channel): the PDF then holds one image, not an image and a mask
-    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
-    plt.close(fig)
-    buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="png")
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
-    return HTML(f'<div class="figure-block"><img src="data:image/png;base64,{data}" '
-                f'style="width: 100%" alt="">{note}</div>')

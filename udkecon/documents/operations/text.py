@@ -4,16 +4,19 @@
 SLA target (the same count as `operations.breaches`), how the platforms compare, the worst
 month and the largest single breach with its shortfall and approximate downtime, and the
 trend of the calls to Serviceplatformen. `method_sentences(status)` states the definitions.
-Numbers are formatted as the reader expects (Danish: 91,7 %, 1.309 mio.).
+Numbers are formatted as the reader expects (Danish: 91,7 %, 1.309 mio.). The reader's
+tables and blocks of the PDF (breaches, compliance per service, key figures) are at the end.
 """
 
 from __future__ import annotations
 
 import pandas as pd
 
-from . import fmt
-from .labels import check_language, label
-from .operations_report import OperationsStatus, month_label
+from ... import blocks, fmt
+from ...data import source_text
+from ...fmt import month_label
+from ...labels import check_language, label
+from .model import OperationsStatus
 
 
 def _pct(value_pct: float, decimals: int, language: str) -> str:
@@ -37,10 +40,24 @@ def _and(items: list[str], language: str) -> str:
     return f"{', '.join(items[:-1])} {label('ops_and', language)} {items[-1]}"
 
 
+def period_label(status: OperationsStatus, width: str = "long") -> str:
+    """The report's months: 'oktober 2019 – september 2020', or one month."""
+    first = month_label(status.first_month, status.language, width)
+    last = month_label(status.last_month, status.language, width)
+    return first if first == last else f"{first} – {last}"
+
+
+def platform_label(status: OperationsStatus) -> str:
+    """The platform chosen, or every platform in the data: 'A og B'."""
+    if status.platform is not None:
+        return status.platform
+    return _and(list(status.platforms["platform"]), status.language)
+
+
 def subtitle(status: OperationsStatus) -> str:
     """What the report covers: the platform(s), and the calls when they are shown."""
     key = "ops_subtitle_calls" if status.calls is not None else "ops_subtitle"
-    return label(key, status.language, platforms=status.platform_label())
+    return label(key, status.language, platforms=platform_label(status))
 
 
 def period_phrase(status: OperationsStatus) -> str:
@@ -57,8 +74,8 @@ def period_phrase(status: OperationsStatus) -> str:
 def breach_sentence(status: OperationsStatus) -> str:
     """How many service-months fell below target, out of how many, and the compliance rate.
 
-    >>> from udkecon.operations_report import operations_status
-    >>> breach_sentence(operations_status(first_month="2020-03", last_month="2020-03"))
+    >>> from udkecon.documents.operations.model import build
+    >>> breach_sentence(build(first_month="2020-03", last_month="2020-03"))
     'I marts 2020 er der registreret 1 brud på SLA-målene: i 1 af 12 servicemåneder \
 (12 tjenester målt i 1 måned) lå den brugeroplevede tilgængelighed under målet, en \
 målopfyldelse på 91,7\\xa0%.'
@@ -262,3 +279,97 @@ def calls_frame(status: OperationsStatus) -> pd.DataFrame | None:
         "calls_mio": (calls["service_calls"].astype("float64") / 1e6).to_numpy(),
         "change_pct": calls["change_pct"].to_numpy(),
     })
+
+
+# --------------------------------------------------------------------------- reader tables
+
+def breach_table(status: OperationsStatus) -> pd.DataFrame:
+    """The breaches as the PDF shows them: month, service, target, measured, hours."""
+    lang = status.language
+    b = status.breaches
+    return pd.DataFrame({
+        label("ops_col_service", lang): b["service"].to_numpy(),
+        label("ops_pdf_target", lang): b["sla_target_pct"].to_numpy(),
+        label("ops_pdf_availability", lang): b["availability_pct"].to_numpy(),
+        label("ops_pdf_shortfall", lang): b["shortfall_pp"].to_numpy(),
+        label("ops_pdf_downtime", lang): b["downtime_hours"].to_numpy(),
+        label("ops_pdf_excess", lang): b["excess_downtime_hours"].to_numpy(),
+    }, index=pd.Index([month_label(m, lang) for m in b["month"]],
+                      name=label("ops_col_month", lang)))
+
+
+def breach_table_decimals(language: str) -> dict[str, int]:
+    return {label("ops_pdf_target", language): 2, label("ops_pdf_availability", language): 2,
+            label("ops_pdf_shortfall", language): 2, label("ops_pdf_downtime", language): 1,
+            label("ops_pdf_excess", language): 1}
+
+
+def service_table(status: OperationsStatus) -> pd.DataFrame:
+    """Per service: target, months breached, compliance, lowest month, downtime.
+
+    The mean availability is left out of the PDF (the table must fit A4 portrait, and the
+    lowest month says more); the workbook has it."""
+    lang = status.language
+    s = status.services
+    return pd.DataFrame({
+        label("ops_pdf_target", lang): s["sla_target_pct"].to_numpy(),
+        label("ops_pdf_months_breached", lang): s["months_breached"].astype(float).to_numpy(),
+        label("ops_pdf_compliance", lang): (s["compliance_rate"] * 100).to_numpy(),
+        label("ops_pdf_lowest", lang): s["worst_availability_pct"].to_numpy(),
+        label("ops_pdf_lowest_month", lang): [month_label(m, lang)
+                                              for m in s["worst_month"]],
+        label("ops_pdf_downtime", lang): s["downtime_hours"].to_numpy(),
+    }, index=pd.Index(s["service"].to_numpy(),
+                      name=label("ops_col_service", lang)))
+
+
+def service_table_decimals(language: str) -> dict[str, int]:
+    return {label("ops_pdf_target", language): 2, label("ops_pdf_months_breached", language): 0,
+            label("ops_pdf_compliance", language): 1, label("ops_pdf_lowest", language): 2,
+            label("ops_pdf_downtime", language): 1}
+
+
+def source_note(status: OperationsStatus, calls: bool = False) -> str:
+    """'Kilde: ...' under a chart: the source of the availability (or the calls) file."""
+    record = status.inputs[1 if calls and len(status.inputs) > 1 else 0]
+    return f"{label('source_prefix', status.language)}: {source_text(record, status.language)}."
+
+
+def key_figures(status: OperationsStatus) -> list[tuple[str, str]]:
+    """The report's key figures: (value, caption) for the boxes under the title."""
+    lang = status.language
+    worst = status.worst_month
+    figures = [
+        (str(status.breach_count), label("ops_key_breaches", lang)),
+        (str(status.service_months), label("ops_key_service_months", lang)),
+        (fmt.percent(status.compliance_rate, 1, lang), label("ops_key_compliance", lang)),
+        (month_label(worst, lang) if worst else "–", label("ops_key_worst_month", lang)),
+    ]
+    if status.calls is not None and len(status.calls):
+        total = status.calls["service_calls"].sum() / 1e6
+        figures.append((fmt.number(total, 0, lang), label("ops_key_calls", lang)))
+    return figures
+
+
+def breach_block(status: OperationsStatus):
+    """The breach table for the PDF, or a sentence saying there were none."""
+    lang = status.language
+    if status.breaches.empty:
+        return blocks.paragraph(label("ops_no_breaches", lang))
+    return blocks.table(
+        breach_table(status), lang, decimals=breach_table_decimals(lang), nowrap=True,
+        caption=label("ops_table_breaches", lang), note=label("ops_table_breaches_note", lang))
+
+
+def service_block(status: OperationsStatus):
+    """The compliance table per service for the PDF."""
+    lang = status.language
+    return blocks.table(
+        service_table(status), lang, decimals=service_table_decimals(lang), nowrap=True,
+        caption=label("ops_table_services", lang, period=period_label(status, "short")),
+        note=label("ops_services_note", lang))
+
+
+def heatmap_note(status: OperationsStatus) -> str:
+    """How to read the heatmap, then its source: the line under the figure."""
+    return f"{label('ops_heatmap_note', status.language)} {source_note(status)}"

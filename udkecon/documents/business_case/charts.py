@@ -3,7 +3,7 @@ marked, tornado and the Monte Carlo distribution of the NPV.
 
 Each function takes finished results (`business_case.BusinessCaseResult`,
 `uncertainty.tornado`, `uncertainty.MonteCarloResult`) and returns a matplotlib figure for
-`report.figure`; nothing is computed here that a reader should see as a number elsewhere.
+`blocks.figure`; nothing is computed here that a reader should see as a number elsewhere.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import FuncFormatter
 
-from . import fmt
-from .charts import PALETTE, money_axis, plt
-from .labels import label
+from ... import fmt
+from ...charts import PALETTE, money_axis, plt
+from ...labels import label
 
 SAVING = PALETTE["net"]  # a net saving, green as the net cost in the other reports
 COST = PALETTE["accent"]  # a net cost

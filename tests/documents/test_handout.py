@@ -1,5 +1,5 @@
-"""Tests of udkecon.handout (a municipality's share of the UDK costs and business case), its
-workbook (udkecon.excel.handout) and the handout notebook end to end.
+"""Tests of a municipality's handout (udkecon.documents.handout: its share of the UDK costs and
+business case, computed in udkecon.allocation), its workbook and the notebook end to end.
 
 Expected numbers are worked out by hand, with the arithmetic in the comments or written out
 as the expression itself; never copied from the code's output.
@@ -14,22 +14,23 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import sys
 from pathlib import Path
 from types import SimpleNamespace
 
+import libreoffice
 import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
 
-from udkecon import config, data, handout
+from udkecon import allocation, config, data, fmt
+from udkecon.documents.handout import model
+from udkecon.documents.handout import text as handout
+from udkecon.documents.handout.workbook import build as build_handout_book
+from udkecon.documents.handout.workbook import write as write_handout_workbook
 from udkecon.errors import ParameterError
-from udkecon.excel.handout import build_handout_book, write_handout_workbook
 
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
-import libreoffice  # noqa: E402
+TESTS = Path(__file__).resolve().parents[1]
 
 THREE = TESTS / "data" / "handout_municipalities_three.csv"
 W101, W147, W825 = 187_200, 100_000, 50_000
@@ -59,22 +60,22 @@ def hand_shares(three):
     # 2018: gross 1.0, DUT 0.0 (øre rounding, see TestMunicipalShares)
     national = pd.DataFrame({"gross_fixed": [337.2, 1.0], "dut_fixed": [35.0, 0.0]},
                             index=pd.Index([2017, 2018], name="year"))
-    return handout.municipal_shares(national, three)
+    return allocation.municipal_shares(national, three)
 
 
 @pytest.fixture(scope="module")
 def koebenhavn_three():
     """The handout of 101 in the three-municipality country, real costs and case."""
-    return handout.municipality_handout(101, municipalities_file=THREE)
+    return model.build(101, municipalities_file=THREE)
 
 
 class TestMunicipalShares:
     def test_by_hand(self, hand_shares):
         assert hand_shares.gross[2017].tolist() == pytest.approx([187.2, 100.0, 50.0],
-                                                                 abs=ORE / 2)
+                                                abs=ORE / 2)
         assert hand_shares.dut[2017].tolist() == pytest.approx([20.0, 10.0, 5.0], abs=ORE / 2)
         assert hand_shares.net[2017].tolist() == pytest.approx([167.2, 90.0, 45.0],
-                                                               abs=ORE / 2)
+                                              abs=ORE / 2)
 
     def test_rounded_to_the_ore_by_largest_remainder(self, hand_shares):
         # 1 mio. kr. = 100,000,000 øre: quotas 1e8 * 187200/337200 = 55,516,014.23,
@@ -96,16 +97,16 @@ class TestMunicipalShares:
 
     def test_current_prices_and_bad_prices(self, three):
         national = pd.DataFrame({"gross_current": [337.2], "dut_current": [35.0]},
-                                index=pd.Index([2017], name="year"))
-        shares = handout.municipal_shares(national, three, prices="current")
+               index=pd.Index([2017], name="year"))
+        shares = allocation.municipal_shares(national, three, prices="current")
         assert shares.gross[2017].sum() == pytest.approx(337.2, abs=ORE / 2)
         with pytest.raises(ValueError, match="fixed"):
-            handout.municipal_shares(national, three, prices="nominal")
+            allocation.municipal_shares(national, three, prices="nominal")
 
 
 class TestLevelComparison:
     def test_per_inhabitant_by_hand(self, hand_shares, three):
-        table = handout.level_comparison(101, hand_shares, three)
+        table = allocation.level_comparison(101, hand_shares, three)
         year = table[table["period"] == "2017"].set_index("level")
         # 101: gross 187.2e6 / 200,000 = 936 kr., DUT 20e6 / 200,000 = 100, net 836
         assert year.loc["municipality", ["gross_kr", "dut_kr", "net_kr"]].tolist() == \
@@ -120,7 +121,7 @@ class TestLevelComparison:
         assert year.loc["country", "net_index"] == pytest.approx(100.0)
 
     def test_whole_period_adds_the_years(self, hand_shares, three):
-        table = handout.level_comparison(147, hand_shares, three)
+        table = allocation.level_comparison(147, hand_shares, three)
         periods = list(dict.fromkeys(table["period"]))
         assert periods == ["2017", "2018", "2017-2018"]
         whole = table[table["period"] == "2017-2018"].set_index("level")
@@ -130,7 +131,7 @@ class TestLevelComparison:
     def test_every_municipality_up_to_the_threshold_pays_the_same_gross_per_inhabitant(
             self, hand_shares, three):
         # 147: 100e6 / 100,000 = 1,000 kr.; 825: 50e6 / 50,000 = 1,000 kr.
-        gross = [handout.level_comparison(code, hand_shares, three).query(
+        gross = [allocation.level_comparison(code, hand_shares, three).query(
             "period == '2017' and level == 'municipality'")["gross_kr"].iloc[0]
             for code in (147, 825)]
         assert gross == pytest.approx([1000.0, 1000.0])
@@ -141,37 +142,37 @@ class TestBusinessCaseShare:
         # a case of NPV 33.72 (PV of benefits 67.44, of costs 33.72), two years:
         # 101's share 187200/337200: NPV 33.72 * 187200 / 337200 = 18.72, benefits 37.44
         case = SimpleNamespace(npv=33.72, pv_benefits=67.44, pv_costs=33.72,
-                               years=np.array([2020, 2021]),
-                               net_benefit=np.array([-33.72, 67.44]),
-                               discounted_net_benefit=np.array([-33.72, 67.44]))
-        share = handout.business_case_share(case, 101, three)
+              years=np.array([2020, 2021]),
+              net_benefit=np.array([-33.72, 67.44]),
+              discounted_net_benefit=np.array([-33.72, 67.44]))
+        share = allocation.business_case_share(case, 101, three)
         assert share.key_share == pytest.approx(187_200 / 337_200)
         assert (share.npv, share.pv_benefits, share.pv_costs) == pytest.approx(
             (18.72, 37.44, 18.72), abs=ORE / 2)
         assert share.by_year["net_benefit"].tolist() == pytest.approx([-18.72, 37.44],
-                                                                       abs=ORE / 2)
+                                                      abs=ORE / 2)
         assert share.by_year["cumulative_discounted"].iloc[-1] == pytest.approx(18.72,
-                                                                                abs=ORE)
+                                                               abs=ORE)
 
     def test_shares_add_up_to_the_national_npv(self, three):
         from udkecon.business_case import evaluate
 
         case = evaluate(config.UDK_SHARE_CASE_FILE, base_year=2020)
-        total = sum(handout.business_case_share(case, code, three).npv
-                    for code in (101, 147, 825))
+        total = sum(allocation.business_case_share(case, code, three).npv
+   for code in (101, 147, 825))
         assert total == pytest.approx(round(case.npv, 8), abs=ORE / 2)
 
     def test_unknown_code(self, three):
         case = SimpleNamespace(npv=1.0, pv_benefits=1.0, pv_costs=0.0, years=np.array([1]),
-                               net_benefit=np.array([1.0]),
-                               discounted_net_benefit=np.array([1.0]))
+              net_benefit=np.array([1.0]),
+              discounted_net_benefit=np.array([1.0]))
         with pytest.raises(ParameterError, match="999"):
-            handout.business_case_share(case, 999, three)
+            allocation.business_case_share(case, 999, three)
 
 
 class TestMoneyDecimals:
     def test_three_significant_digits(self):
-        assert [handout.money_decimals(v) for v in (94.3, 10.0, 9.99, 1.0, 0.33, -12.0)] == \
+        assert [fmt.money_decimals(v) for v in (94.3, 10.0, 9.99, 1.0, 0.33, -12.0)] == \
             [1, 1, 2, 2, 3, 1]
 
 
@@ -199,37 +200,37 @@ class TestMunicipalityHandout:
         assert h.illustrative  # the cost, DUT and case figures are illustrative
 
     def test_names_as_typed(self):
-        codes = {handout.municipality_handout(name, municipalities_file=THREE,
-                                              business_case=False).code
+        codes = {model.build(name, municipalities_file=THREE,
+                             business_case=False).code
                  for name in ("København", "koebenhavn", "Kobenhavn", " 0101 ", 101)}
         assert codes == {101}
 
     def test_unknown_municipality_is_refused_with_the_closest(self):
         with pytest.raises(ParameterError, match=r"unknown municipality 'Frederiksbjerg'; "
-                                                 r"closest: Frederiksberg \(147\)"):
-            handout.municipality_handout("Frederiksbjerg", municipalities_file=THREE)
+                                r"closest: Frederiksberg \(147\)"):
+            model.build("Frederiksbjerg", municipalities_file=THREE)
         with pytest.raises(ParameterError, match=r"closest: .*\(101\)"):
-            handout.municipality_handout(102, municipalities_file=THREE)
+            model.build(102, municipalities_file=THREE)
 
     def test_without_business_case(self):
-        h = handout.municipality_handout(825, municipalities_file=THREE, business_case=False)
+        h = model.build(825, municipalities_file=THREE, business_case=False)
         assert h.business_case is None
         assert len(handout.key_figures(h)) == 3
 
     def test_national_figures_are_cached_by_file_contents(self, tmp_path):
         copy = tmp_path / "municipalities.csv"
         copy.write_bytes(THREE.read_bytes())
-        first = handout.municipality_handout(825, municipalities_file=copy,
-                                             business_case=False)
+        first = model.build(825, municipalities_file=copy,
+                            business_case=False)
         # the same file again: the same national analysis object
-        again = handout.municipality_handout(147, municipalities_file=copy,
-                                             business_case=False)
+        again = model.build(147, municipalities_file=copy,
+                            business_case=False)
         assert again.analysis is first.analysis
         # an edited file is read again: 825 now has 100,000 inhabitants
         copy.write_text(THREE.read_text(encoding="utf-8").replace("50000", "100000"),
-                        encoding="utf-8")
-        edited = handout.municipality_handout(825, municipalities_file=copy,
-                                              business_case=False)
+       encoding="utf-8")
+        edited = model.build(825, municipalities_file=copy,
+                             business_case=False)
         assert edited.population == 100_000
 
 
@@ -245,7 +246,7 @@ class TestSentences:
         assert "kr.." not in text
 
     def test_english(self):
-        h = handout.municipality_handout(147, language="en", municipalities_file=THREE)
+        h = model.build(147, language="en", municipalities_file=THREE)
         text = " ".join(handout.summary_sentences(h))
         assert "above the national average" in text  # 147 pays the full rate
         assert "DKK" in text and "kr." not in text.replace("DKK", "")
@@ -279,7 +280,7 @@ SHEETS_DA = ["Oversigt", "Kommunens andel", "Pr. indbygger", "Fordelingsnøgle",
 def workbook(koebenhavn_three, tmp_path_factory):
     path = tmp_path_factory.mktemp("handout_xlsx") / "handout.xlsx"
     return write_handout_workbook(koebenhavn_three, path, parameters={"municipality": 101},
-                                  generated_at=GENERATED)
+                 generated_at=GENERATED)
 
 
 class TestWorkbook:
@@ -291,7 +292,7 @@ class TestWorkbook:
         key = book["Fordelingsnøgle"]
         assert key["A5"].value == 101 and key["D5"].value == 200_000
         assert key["E5"].value == ("=MIN(D5,'Forudsætninger'!$B$6)+'Forudsætninger'!$B$7"
-                                   "*MAX(D5-'Forudsætninger'!$B$6,0)")
+                  "*MAX(D5-'Forudsætninger'!$B$6,0)")
         cached = openpyxl.load_workbook(workbook, data_only=True)
         assert cached["Fordelingsnøgle"]["E5"].value == pytest.approx(W101)
         assert cached["Forudsætninger"]["B6"].value == 150_000
@@ -308,13 +309,13 @@ class TestWorkbook:
 
     def test_reproducible_bytes(self, koebenhavn_three, tmp_path, workbook):
         again = write_handout_workbook(koebenhavn_three, tmp_path / "again.xlsx",
-                                       parameters={"municipality": 101},
-                                       generated_at=GENERATED)
+                      parameters={"municipality": 101},
+                      generated_at=GENERATED)
         assert again.read_bytes() == workbook.read_bytes()
 
     def test_english_and_without_business_case(self):
-        h = handout.municipality_handout(825, language="en", municipalities_file=THREE,
-                                         business_case=False)
+        h = model.build(825, language="en", municipalities_file=THREE,
+                        business_case=False)
         book = build_handout_book(h, parameters={}, author="test", generated_at=GENERATED)
         names = book.workbook.sheetnames
         assert names[0] == "Summary" and "Business case" not in names
@@ -355,7 +356,7 @@ class TestWorkbookRecalculated:
         assert shares["D5"].value == pytest.approx(200_000 / 350_000)
         # gross 2017 = national gross * plain population share
         assert shares["F5"].value == pytest.approx(GROSS_2017_FIXED * 200_000 / 350_000,
-                                                   abs=1e-6)
+                                  abs=1e-6)
 
 
 # --------------------------------------------------------------------------- end to end
@@ -366,7 +367,7 @@ def laesoe(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("handout_run")
     result = run_notebook(config.NOTEBOOKS_DIR / "municipality_handout.ipynb",
-                          {"municipality": "Laesoe"}, output_dir=folder)
+         {"municipality": "Laesoe"}, output_dir=folder)
     return folder, result
 
 
@@ -386,9 +387,9 @@ class TestNotebook:
         # Læsø (1,786 inhabitants, below the threshold) pays gross per inhabitant = the
         # national gross / the sum of BEK weights (5,616,779.992, worked out by hand in
         # test_allocation), DUT per inhabitant = the national DUT / 5,822,679 inhabitants
-        national = handout.municipality_handout(825).analysis.net.sum()
+        national = model.build(825).analysis.net.sum()
         net_kr = (national["gross_fixed"] * 1e6 / 5_616_779.992
-                  - national["dut_fixed"] * 1e6 / 5_822_679)
+ - national["dut_fixed"] * 1e6 / 5_822_679)
         assert f"{round(net_kr)} kr. pr. indbygger" in text
         book = openpyxl.load_workbook(folder / "municipality_handout.xlsx", data_only=True)
         assert book.sheetnames == SHEETS_DA

@@ -1,8 +1,10 @@
-"""What a notebook shows a reader: title block, banners, Danish-formatted tables, figures.
+"""The HTML blocks every report is made of: title block, banners, Danish-formatted tables,
+key-figure boxes, figures, paragraphs and headings.
 
 Each helper returns an IPython display object whose HTML the PDF template styles; the
 print stylesheet (templates/udkecon_report/print.css) turns the title block into the
-running header and the illustrative banner into a mark on every page.
+running header and the illustrative banner into a mark on every page. What a report says
+is in its own `udkecon.documents.<report>.text`; these blocks only lay it out.
 """
 
 from __future__ import annotations
@@ -109,20 +111,45 @@ def key_figures(figures: list[tuple[str, str]]) -> HTML:
     return HTML(f'<div class="key-figures">{boxes}</div>')
 
 
-def figure(fig, source: str = "") -> HTML:
-    """A matplotlib figure as inline SVG (sharp in the PDF) with its source line under it.
+def figure(fig, source: str = "", dpi: int | None = None) -> HTML:
+    """A matplotlib figure with its source line under it: inline SVG (sharp in the PDF),
+    or with `dpi` an opaque PNG of that many dots per inch.
 
-    The figure is closed so that JupyterLab does not show it a second time.
+    A raster keeps a PDF cheap to render: a batch of 98 handouts spends most of its time
+    in WeasyPrint, and drawing each SVG glyph path costs about a third of a handout's
+    rendering; at 200 dpi a chart prints sharp at its size on A4. The figure is closed so
+    that JupyterLab does not show it a second time.
     """
     import matplotlib.pyplot as plt
 
+    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
+    if dpi is not None:
+        return HTML(f'<div class="figure-block">{_png(fig, dpi)}{note}</div>')
     buffer = io.StringIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
     svg = buffer.getvalue()
     svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
-    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
     return HTML(f'<div class="figure-block">{svg}{note}</div>')
+
+
+def _png(fig, dpi: int) -> str:
+    """The figure as an <img> of an opaque PNG, full width."""
+    import base64
+
+    import matplotlib.pyplot as plt
+    import numpy as np
+    from PIL import Image
+
+    fig.set_dpi(dpi)
+    fig.canvas.draw()
+    # opaque RGB (no alpha channel): the PDF then holds one image, not an image and a mask
+    pixels = np.asarray(fig.canvas.buffer_rgba())[..., :3]
+    plt.close(fig)
+    buffer = io.BytesIO()
+    Image.fromarray(pixels).save(buffer, format="png")
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" style="width: 100%" alt="">'
 
 
 def paragraph(text: str, css_class: str = "") -> HTML:
@@ -137,25 +164,3 @@ def heading(text: str, language: str = "da", level: int = 2) -> None:
 
     check_language(language)
     display(HTML(f"<h{level}>{html.escape(text)}</h{level}>"))
-
-
-def source_note(analysis) -> str:
-    """'Kilde: ...' line for under a chart, with the illustrative mark when it applies."""
-    lang = analysis.language
-    titles = [s[f"title_{lang}"] for s in analysis.inputs if s.get("status") == "illustrative"]
-    text = f"{label('source_prefix', lang)}: " + "; ".join(titles or [s[f"title_{lang}"]
-                                                                      for s in analysis.inputs])
-    # the index only by name here: its full source is in the title block and the method note
-    basis = label("fixed_prices", lang) + f" ({analysis.base_year}), {analysis.index.name}"
-    return f"{text}. {basis}."
-
-
-def method_note(analysis, language: str = "da") -> None:
-    """The method section: formula, index and source, what is illustrative."""
-    from IPython.display import display
-
-    heading(label("method_heading", language), language)
-    display(paragraph(analysis.index.describe(analysis.base_year, language) + ". "
-                      + label("restate_formula", language, base_year=analysis.base_year)))
-    if analysis.illustrative:
-        display(paragraph(label("illustrative_note", language)))

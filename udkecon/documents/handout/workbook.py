@@ -19,14 +19,10 @@ so a recalculated cell may differ from the cached value by less than one øre (1
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
-from .. import fmt
-from ..allocation import BEK1629_THRESHOLD, BEK1629_WEIGHT, allocation_key_table
-from ..data import load_municipalities
-from ..handout import LEVELS, MunicipalityHandout, method_sentences
-from ..labels import label
-from .about import (
+from ... import fmt
+from ...allocation import BEK1629_THRESHOLD, BEK1629_WEIGHT, LEVELS, allocation_key_table
+from ...excel.about import (
     Section,
     footer_note,
     input_sections,
@@ -35,7 +31,7 @@ from .about import (
     set_properties,
     write_about_sheet,
 )
-from .book import (
+from ...excel.book import (
     FACTOR,
     FIRST_ROW,
     INDEX,
@@ -50,8 +46,11 @@ from .book import (
     quote,
     ref,
 )
-from .charts import COLOURS, column_chart
-from .save import save
+from ...excel.charts import COLOURS, column_chart
+from ...excel.save import report_writer
+from ...labels import label
+from . import text
+from .model import MunicipalityHandout
 
 PEOPLE = "#,##0"
 KR = "#,##0"
@@ -192,7 +191,7 @@ def _shares_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHan
     ws = book.add_sheet(names.shares, landscape=True)
     book.heading(ws, book.label("xl_handout_shares_title", name=h.name),
                  book.label("xl_handout_shares_subtitle", base_year=h.base_year))
-    money = _money(h.decimals)
+    money = _money(text.decimals(h))
     columns = [Column(book.label("year"), YEAR),
                Column(book.label("xl_handout_national_gross"), MONEY),
                Column(book.label("xl_handout_national_dut"), MONEY),
@@ -228,7 +227,7 @@ def _comparison_sheet(book: Book, names: _Names, h: MunicipalityHandout) -> None
     ws = book.add_sheet(names.comparison, landscape=True)
     book.heading(ws, book.label("xl_handout_comparison_title"),
                  book.label("xl_handout_comparison_subtitle", base_year=h.base_year))
-    money = _money(h.decimals)
+    money = _money(text.decimals(h))
     columns = [Column(book.label("xl_handout_period"), width=11),
                Column(book.label("handout_level"), width=14),
                Column(book.label("xl_handout_municipality"), width=22),
@@ -266,7 +265,7 @@ def _case_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHando
     ws = book.add_sheet(names.case, landscape=True)
     book.heading(ws, book.label("xl_handout_case_title"),
                  book.label("xl_handout_case_subtitle", base_year=h.base_year))
-    money = _money(max(h.decimals, 2))
+    money = _money(max(text.decimals(h), 2))
     columns = [Column(book.label("year"), YEAR),
                Column(book.label("xl_handout_net_benefit_national"), MONEY),
                Column(book.label("xl_handout_discount_factor"), FACTOR),
@@ -307,7 +306,7 @@ def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHa
                                        population=fmt.number(h.population, 0, h.language),
                                        date=fmt.long_date(h.population_date, h.language)
                                        if h.population_date else ""))
-    money = _money(h.decimals)
+    money = _money(text.decimals(h))
     shares = quote(names.shares)
     first, last = layout.shares_first, layout.shares_last
     total = h.shares.sum()
@@ -338,7 +337,7 @@ def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHa
     if h.business_case is not None:
         figures.append((book.label("xl_handout_npv_share"),
                         Formula(f"={layout.case_npv_cell}", h.business_case.npv),
-                        _money(max(h.decimals, 2))))
+                        _money(max(text.decimals(h), 2))))
     for row, (name, value, number_format) in enumerate(figures, start=6):
         bold = TOTAL_FONT if name == book.label("net_cost") else None
         book.put(ws, row, 1, name, font=bold)
@@ -396,27 +395,23 @@ def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHa
 def _about_sections(book: Book, h: MunicipalityHandout, parameters: dict, author: str,
                     generated_at: dt.datetime) -> list[Section]:
     method = Section(book.label("xl_handout_about_method"),
-                     [("", sentence) for sentence in method_sentences(h)])
+                     [("", sentence) for sentence in text.method_sentences(h)])
     return [report_section(book, author, generated_at), method,
             parameters_section(book, parameters), *input_sections(book, h.inputs)]
 
 
 # --------------------------------------------------------------------------- the workbook
 
-def build_handout_book(h: MunicipalityHandout, *, parameters: dict, author: str,
-                       generated_at: dt.datetime, municipalities=None) -> Book:
-    """The workbook in memory (for tests and for callers that add sheets).
-
-    `municipalities` is the table of the key sheet (default: the one the handout was
-    computed from).
-    """
+def build(h: MunicipalityHandout, *, parameters: dict, author: str = "udkecon",
+          generated_at: dt.datetime | None = None) -> Book:
+    """The workbook in memory (for tests and for callers that add sheets). The key sheet
+    shows the municipalities table the handout was computed from."""
+    generated_at = generated_at or fmt.generation_time()
     book = Book(title=label("handout_title", h.language, name=h.name, period=h.period),
                 language=h.language, illustrative=h.illustrative,
                 footer_note=footer_note(h.language, generated_at))
     names = _Names(book)
-    table = municipalities if municipalities is not None else h.municipalities
-    if table is None:
-        table = load_municipalities()
+    table = h.municipalities
     layout = _Layout(names, h, table)
     _summary_sheet(book, names, layout, h)
     _shares_sheet(book, names, layout, h)
@@ -435,15 +430,6 @@ def build_handout_book(h: MunicipalityHandout, *, parameters: dict, author: str,
     return book
 
 
-def write_handout_workbook(h: MunicipalityHandout, path, *, parameters: dict,
-                           author: str = "udkecon", generated_at: dt.datetime | None = None,
-                           municipalities=None) -> Path:
-    """Write the municipality's handout workbook to `path` (atomically); return the path.
-
-    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; with the same handout,
-    parameters and time the file is byte-identical.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build_handout_book(h, parameters=parameters, author=author,
-                              generated_at=generated_at, municipalities=municipalities)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

@@ -22,16 +22,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from pathlib import Path
 
 import pandas as pd
 
-from .. import config, fmt
-from ..business_case import BusinessCaseResult, price_basis_text
-from ..data import provenance
-from ..labels import label
-from .about import Section, document, footer_note
-from .book import (
+from ... import fmt
+from ...business_case import BusinessCaseResult, price_basis_text
+from ...excel.about import Section, document, footer_note
+from ...excel.book import (
     FACTOR,
     FIRST_ROW,
     HEADER_ROW,
@@ -48,8 +45,11 @@ from .book import (
     quote,
     ref,
 )
-from .charts import COLOURS, line_chart
-from .save import save
+from ...excel.charts import COLOURS, line_chart
+from ...excel.save import report_writer
+from ...labels import label
+from . import text
+from .model import BusinessCaseReport
 
 RATIO = "0.00"
 YEARS = "0.0"
@@ -242,21 +242,6 @@ def _summary_sheet(ws, book: Book, names: _Names, result: BusinessCaseResult, ce
                width=17.0, height=9.0, source=cash_ws)
 
 
-def _inputs(result: BusinessCaseResult, inputs: list[dict] | None) -> list[dict]:
-    """The case file (with the sha256 it had when evaluated) and the discount rates file."""
-    if inputs is not None:
-        return inputs
-    records = []
-    if result.source_file:
-        record = provenance(result.source_file)
-        record["sha256"] = result.sha256 or record["sha256"]
-        records.append(record)
-    records.append(provenance(config.DISCOUNT_RATES_FILE))
-    if result.base_year is not None:
-        records.append(provenance(config.CPI_FILE))
-    return records
-
-
 def _method(book: Book, names: _Names, result: BusinessCaseResult) -> Section:
     return Section(book.label("xl_about_method"), [
         (book.label("price_basis"), price_basis_text(result.base_year, book.language)),
@@ -272,14 +257,13 @@ def _method(book: Book, names: _Names, result: BusinessCaseResult) -> Section:
     ])
 
 
-def build_business_case_book(result: BusinessCaseResult, *, parameters: dict, author: str,
-                             generated_at: dt.datetime, language: str = "da",
-                             tornado: pd.DataFrame | None = None, monte_carlo=None,
-                             title: str | None = None,
-                             inputs: list[dict] | None = None) -> Book:
-    """The workbook in memory (for tests and for callers that add sheets)."""
-    first, last = int(result.years[0]), int(result.years[-1])
-    title = title or label("xl_bc_title", language, first=first, last=last)
+def build(report: BusinessCaseReport, *, parameters: dict, author: str = "udkecon",
+          generated_at: dt.datetime | None = None) -> Book:
+    """The workbook in memory, in the report's language (for tests and for callers that add
+    sheets)."""
+    generated_at = generated_at or fmt.generation_time()
+    result, language = report.result, report.language
+    title = text.title(report)
     book = Book(title=title, language=language, illustrative=result.illustrative,
                 footer_note=footer_note(language, generated_at),
                 banner=label("xl_bc_banner", language))
@@ -288,38 +272,18 @@ def build_business_case_book(result: BusinessCaseResult, *, parameters: dict, au
     summary = book.add_sheet(names.summary, landscape=True)
     _items_sheet(book, names, result)
     cells = _cash_flow_sheet(book, names, result)
-    tornado = tornado if tornado is not None else pd.DataFrame(
-        columns=["item", "label_da", "low", "mode", "high", "npv_low", "npv_high", "npv_base",
-                 "swing"])
-    _sensitivity_sheet(book, names, result, tornado)
+    _sensitivity_sheet(book, names, result, report.tornado)
     _assumptions_sheet(book, names, result)
     note = book.label("xl_bc_illustrative_note")
     document(book, method=_method(book, names, result), parameters=parameters,
-             inputs=_inputs(result, inputs), author=author, generated_at=generated_at,
+             inputs=report.inputs, author=author, generated_at=generated_at,
              subject=title, keywords=book.label("xl_bc_keywords").split(";"),
              description=note if result.illustrative else "", illustrative_note=note)
-    _summary_sheet(summary, book, names, result, cells, monte_carlo)
+    _summary_sheet(summary, book, names, result, cells, report.monte_carlo)
     book.workbook.active = 0
     return book
 
 
-def write_business_case_workbook(result: BusinessCaseResult, path, *, parameters: dict,
-                                 author: str = "udkecon",
-                                 generated_at: dt.datetime | None = None,
-                                 language: str = config.DEFAULT_LANGUAGE,
-                                 tornado: pd.DataFrame | None = None, monte_carlo=None,
-                                 title: str | None = None,
-                                 inputs: list[dict] | None = None) -> Path:
-    """Write the business case's workbook to `path` (atomically) and return the path.
-
-    `tornado` (`uncertainty.tornado`) and `monte_carlo` (`uncertainty.monte_carlo`) are
-    shown when given; `inputs` (provenance records) default to the case file and the
-    discount rate file. Same inputs, parameters and time give the same bytes.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build_business_case_book(result, parameters=parameters, author=author,
-                                     generated_at=generated_at, language=language,
-                                     tornado=tornado, monte_carlo=monte_carlo, title=title,
-                                     inputs=inputs)
-    return save(book, path, generated_at)
-
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

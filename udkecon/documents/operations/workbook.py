@@ -19,16 +19,12 @@ COUNTIFS over service names: a name with * or ? would be read as a wildcard.
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import pandas as pd
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from .. import fmt
-from ..labels import label
-from ..operations_report import OperationsStatus, month_label
-from ..operations_text import method_sentences, subtitle
-from .about import (
+from ... import fmt
+from ...excel.about import (
     Section,
     footer_note,
     input_sections,
@@ -37,7 +33,7 @@ from .about import (
     set_properties,
     write_about_sheet,
 )
-from .book import (
+from ...excel.book import (
     COUNT,
     FIRST_ROW,
     FONT,
@@ -49,8 +45,12 @@ from .book import (
     letter,
     quote,
 )
-from .charts import COLOURS, column_chart
-from .save import save
+from ...excel.charts import COLOURS, column_chart
+from ...excel.save import report_writer
+from ...fmt import month_label
+from ...labels import label
+from . import text
+from .model import OperationsStatus
 
 PCT = "0.00"  # availability and targets in percent, two decimals as published
 HOURS = "#,##0.0"
@@ -192,8 +192,8 @@ def _summary_sheet(book: Book, names: _Names, status: OperationsStatus,
     ws = book.add_sheet(names.summary, landscape=True)
     ws.page_setup.fitToHeight = 1  # the summary is one page
     lang = status.language
-    book.heading(ws, book.title, book.label("ops_xl_subtitle", period=status.period_label(),
-                                            what=subtitle(status)), span=4)
+    book.heading(ws, book.title, book.label("ops_xl_subtitle", period=text.period_label(status),
+                                            what=text.subtitle(status)), span=4)
     availability, breaches = quote(names.availability), quote(names.breaches)
     n_months = len(status.months)
     grid = (f"{availability}!$D${availability_rows[0]}:"
@@ -208,8 +208,8 @@ def _summary_sheet(book: Book, names: _Names, status: OperationsStatus,
 
     book.put(ws, 5, 1, book.label("ops_xl_key_figures"), font=SECTION_FONT)
     figures = [
-        ("ops_xl_period", status.period_label(), None),
-        ("ops_xl_platforms", status.platform_label(), None),
+        ("ops_xl_period", text.period_label(status), None),
+        ("ops_xl_platforms", text.platform_label(status), None),
         ("ops_xl_services", len(status.services), COUNT),
         ("ops_xl_service_months", Formula(f"=COUNT({grid})", status.service_months), COUNT),
         ("ops_xl_breaches", Formula(f"=COUNT({breaches}!$A${breach_rows[0]}:"
@@ -287,14 +287,15 @@ def _about_sections(book: Book, status: OperationsStatus, parameters: dict, auth
             "ops_xl_def_worst", "ops_xl_def_calls"]
     method = Section(book.label("ops_xl_method"),
                      [(book.label(key), sentence) for key, sentence
-                      in zip(keys, method_sentences(status), strict=False)])
+                      in zip(keys, text.method_sentences(status), strict=False)])
     return [report_section(book, author, generated_at), method,
             parameters_section(book, parameters), *input_sections(book, status.inputs)]
 
 
-def build_operations_book(status: OperationsStatus, *, parameters: dict, author: str,
-                          generated_at: dt.datetime) -> Book:
+def build(status: OperationsStatus, *, parameters: dict, author: str = "udkecon",
+          generated_at: dt.datetime | None = None) -> Book:
     """The workbook in memory (for tests and for callers that add sheets)."""
+    generated_at = generated_at or fmt.generation_time()
     book = Book(title=label("ops_title", status.language), language=status.language,
                 illustrative=False, footer_note=footer_note(status.language, generated_at))
     names = _Names(book)
@@ -306,22 +307,13 @@ def build_operations_book(status: OperationsStatus, *, parameters: dict, author:
     _summary_sheet(book, names, status, availability_rows, breach_rows, call_rows)
     book.workbook.move_sheet(names.summary, offset=-(len(book.workbook.sheetnames) - 1))
     write_about_sheet(book, _about_sections(book, status, parameters, author, generated_at))
-    set_properties(book, subject=subtitle(status), author=author,
+    set_properties(book, subject=text.subtitle(status), author=author,
                    keywords=book.label("ops_xl_keywords").split(";"),
-                   description=status.period_label(), generated_at=generated_at)
+                   description=text.period_label(status), generated_at=generated_at)
     book.workbook.active = 0
     return book
 
 
-def write_operations_workbook(status: OperationsStatus, path, *, parameters: dict,
-                              author: str = "udkecon",
-                              generated_at: dt.datetime | None = None) -> Path:
-    """Write the operations report's workbook to `path` (atomically) and return the path.
-
-    `generated_at` defaults to SOURCE_DATE_EPOCH when set, else now; the same status,
-    parameters and time give the same bytes.
-    """
-    generated_at = generated_at or fmt.generation_time()
-    book = build_operations_book(status, parameters=parameters, author=author,
-                                 generated_at=generated_at)
-    return save(book, path, generated_at)
+# write(report, path, *, parameters, author="udkecon", generated_at=None) -> Path, the same in
+# every report: build, then save atomically (byte-identical for the same inputs and time)
+write = report_writer(build)

@@ -14,11 +14,14 @@ The monopoly-break case (data/raw/business_case_monopoly_break.csv), years 2017-
 
 from __future__ import annotations
 
+import ast
 import datetime
+import inspect
+import json
 import re
-import sys
 from pathlib import Path
 
+import libreoffice
 import numpy as np
 import numpy_financial as npf
 import openpyxl
@@ -26,15 +29,13 @@ import pytest
 from pypdf import PdfReader
 
 from udkecon import business_case as bc
-from udkecon import business_case_text as bctext
-from udkecon import charts_business_case as bccharts
 from udkecon import config, fmt
+from udkecon.documents.business_case import charts as bccharts
+from udkecon.documents.business_case import model
+from udkecon.documents.business_case import text as bctext
 from udkecon.errors import ParameterError
 from udkecon.labels import label
 from udkecon.run import run_notebook
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import libreoffice  # noqa: E402
 
 NOTEBOOK = config.NOTEBOOKS_DIR / "business_case.ipynb"
 MONOPOLY = config.MONOPOLY_BREAK_CASE_FILE
@@ -85,14 +86,14 @@ def test_hand_figures_are_what_the_package_computes():
 
 class TestCaseFile:
     def test_names_and_paths(self):
-        assert bctext.case_file("monopoly_break") == MONOPOLY
-        assert bctext.case_file("udk_share") == UDK_SHARE
-        assert bctext.case_file(str(UDK_SHARE)) == UDK_SHARE
-        assert bctext.case_name(str(UDK_SHARE)) == "business_case_udk_share_illustrative"
+        assert model.case_file("monopoly_break") == MONOPOLY
+        assert model.case_file("udk_share") == UDK_SHARE
+        assert model.case_file(str(UDK_SHARE)) == UDK_SHARE
+        assert model.case_name(str(UDK_SHARE)) == "business_case_udk_share_illustrative"
 
     def test_unknown_case_names_the_parameter_and_the_choices(self):
         with pytest.raises(ParameterError) as error:
-            bctext.case_file("monopoly")
+            model.case_file("monopoly")
         message = str(error.value)
         assert "case 'monopoly'" in message
         assert "monopoly_break" in message and "udk_share" in message
@@ -103,31 +104,31 @@ class TestParseDiscountRate:
         ("fm2013", "fm2013"), ("FM2021", "fm2021"), ("0.035", 0.035), ("0,035", 0.035),
         ("2016-06-01", datetime.date(2016, 6, 1)), (0.04, 0.04)])
     def test_accepted_forms(self, text, expected):
-        assert bctext.parse_discount_rate(text) == expected
+        assert model.parse_discount_rate(text) == expected
 
     def test_unknown_schedule_names_the_parameter_and_the_choices(self):
         with pytest.raises(ParameterError) as error:
-            bctext.parse_discount_rate("fm2019")
+            model.parse_discount_rate("fm2019")
         message = str(error.value)
         assert "discount_rate 'fm2019'" in message
         assert "'fm2013'" in message and "'fm2021'" in message
 
     def test_a_percentage_is_refused(self):
         with pytest.raises(ParameterError, match=r"discount_rate '3.5'.*0.035 for 3.5 %"):
-            bctext.parse_discount_rate("3.5")
+            model.parse_discount_rate("3.5")
 
     def test_decision_date_before_the_first_schedule(self):
         with pytest.raises(ParameterError, match="discount_rate '2010-01-01'.*before the first"):
-            bctext.parse_discount_rate("2010-01-01")
+            model.parse_discount_rate("2010-01-01")
 
 
 class TestCheckParameters:
     def test_horizon_beyond_the_2021_schedule(self):
         # fm2021 gives no rate after year 70: 72 years (years 0-71) need one
         with pytest.raises(ParameterError, match=r"horizon 72 .*fm2021.*at most 71 years"):
-            bctext.check_parameters("monopoly_break", "fm2021", 72, 10, 1)
-        bctext.check_parameters("monopoly_break", "fm2021", 71, 10, 1)
-        bctext.check_parameters("monopoly_break", "fm2013", 80, 10, 1)  # 2 % after year 70
+            model.check_parameters("monopoly_break", "fm2021", 72, 10, 1)
+        model.check_parameters("monopoly_break", "fm2021", 71, 10, 1)
+        model.check_parameters("monopoly_break", "fm2013", 80, 10, 1)  # 2 % after year 70
 
     @pytest.mark.parametrize("name, values", [
         ("horizon", ("monopoly_break", "fm2021", -1, 10, 1)),
@@ -135,14 +136,14 @@ class TestCheckParameters:
         ("seed", ("monopoly_break", "fm2021", 0, 10, 1.5))])
     def test_whole_numbers(self, name, values):
         with pytest.raises(ParameterError, match=f"^{name} "):
-            bctext.check_parameters(*values)
+            model.check_parameters(*values)
 
 
 # --------------------------------------------------------------------------- the target
 
 class TestSavingVsTarget:
     def test_final_account(self):
-        target = bctext.saving_vs_target()
+        target = bc.saving_vs_target()
         # 137.2 / 549.8 = 0.249545..., 0.0455 percentage points short of 25 %
         assert target.realised == pytest.approx(137.2 / 549.8, rel=1e-12)
         assert round(100 * target.realised, 2) == 24.95
@@ -153,14 +154,14 @@ class TestSavingVsTarget:
 
 class TestCaseSaving:
     def test_monopoly_break_first_full_year(self):
-        own = bctext.case_saving(bc.evaluate(MONOPOLY, "fm2021"))
+        own = bc.case_saving(bc.evaluate(MONOPOLY, "fm2021"))
         # the investment ends in 2020: 2021 is the first full year; 1 - 412.5/549.8 = 24.97 %
         assert own.year == 2021
         assert (own.baseline_operation, own.alternative_operation) == (549.8, 412.5)
         assert own.share == pytest.approx(137.3 / 549.8, rel=1e-12)
 
     def test_udk_share_restated_at_2020_prices(self):
-        own = bctext.case_saving(bc.evaluate(UDK_SHARE, "fm2021", base_year=2020))
+        own = bc.case_saving(bc.evaluate(UDK_SHARE, "fm2021", base_year=2020))
         # 2021: legacy continued 148.6 (2017 prices) * 103.43 / 101.40 = 151.5749;
         # tendered 113.9 (2021 prices) * 103.43 / 105.35 = 111.8242, phase-out 0;
         # new tasks are not operation. share = 1 - 111.8242 / 151.5749 = 26.23 %
@@ -174,12 +175,12 @@ class TestCaseSaving:
 
 @pytest.fixture(scope="module")
 def monopoly_report():
-    return bctext.business_case_report("monopoly_break", "fm2021", draws=2000, seed=1)
+    return model.build("monopoly_break", "fm2021", draws=2000, seed=1)
 
 
 @pytest.fixture(scope="module")
 def udk_report():
-    return bctext.business_case_report("udk_share", "fm2021", draws=2000, seed=1)
+    return model.build("udk_share", "fm2021", draws=2000, seed=1)
 
 
 class TestKeyFiguresTable:
@@ -224,8 +225,7 @@ class TestConclusion:
         assert "kr.." not in text
 
     def test_fm2013_and_english(self):
-        report = bctext.business_case_report("monopoly_break", "fm2013", draws=500,
-                                             language="en")
+        report = model.build("monopoly_break", "fm2013", draws=500, language="en")
         text = " ".join(bctext.conclusion_sentences(report))
         assert "negative net present value of -142.5 DKK million" in text  # MONOPOLY_NPV_2013
         assert "31 May 2013" in text and "headline figures" in text
@@ -249,18 +249,18 @@ class TestPriceBasis:
     def test_own_prices_and_restated_in_the_language(self, monopoly_report):
         # the monopoly-break case has no price_year: its amounts are not restated
         assert "ikke omregnet" in bctext.price_basis(monopoly_report)
-        english = bctext.business_case_report("udk_share", draws=10, language="en")
+        english = model.build("udk_share", draws=10, language="en")
         assert bctext.price_basis(english).startswith("Fixed prices (2020 level)")
 
 
 class TestRateComparison:
     def test_decision_date_marks_its_schedule_and_a_flat_rate_is_added(self):
-        report = bctext.business_case_report("monopoly_break", "2016-06-01", draws=10)
+        report = model.build("monopoly_break", "2016-06-01", draws=10)
         frame = report.rate_comparison
         assert list(frame.loc[frame["chosen"], "rate"]) == ["fm2013"]
         assert frame.loc[frame["rate"] == "fm2013", "npv"].iloc[0] == \
             pytest.approx(MONOPOLY_NPV_2013, abs=1e-9)
-        flat = bctext.business_case_report("monopoly_break", "0.04", draws=10).rate_comparison
+        flat = model.build("monopoly_break", "0.04", draws=10).rate_comparison
         # a flat 4 % equals fm2013 over 14 years (4 % until year 35)
         assert list(flat["rate"]) == ["fm2013", "fm2021", 0.04, 0.0]
         assert flat["npv"].iloc[2] == pytest.approx(MONOPOLY_NPV_2013, abs=1e-9)
@@ -313,6 +313,34 @@ class TestCharts:
         assert vertical == sorted([mc.p10, mc.p50, mc.p90, 0.0])
         shares = [b.get_height() for b in fig.axes[0].patches]
         assert sum(shares) == pytest.approx(1.0)
+
+
+# --------------------------------------------------------------------------- defaults
+
+def notebook_defaults() -> dict:
+    """The values of the business case notebook's parameters cell, as papermill reads them."""
+    cells = json.loads(NOTEBOOK.read_text(encoding="utf-8"))["cells"]
+    [cell] = [c for c in cells if "parameters" in c["metadata"].get("tags", [])]
+    tree = ast.parse("".join(cell["source"]))
+    return {node.target.id: ast.literal_eval(node.value) for node in tree.body
+            if isinstance(node, ast.AnnAssign)}
+
+
+def test_the_notebooks_defaults_give_the_packages_monte_carlo():
+    # The report run with its defaults and `model.build()` called with none must agree: the
+    # notebook's seed used to be 2020 against the package's 20201001.
+    defaults = notebook_defaults()
+    assert defaults["seed"] == config.MONTE_CARLO_SEED
+    assert defaults["draws"] == config.MONTE_CARLO_DRAWS
+    arguments = inspect.signature(model.build).parameters
+    from_notebook = model.build(**{k: v for k, v in defaults.items() if k in arguments})
+    from_api = model.build()
+    assert from_notebook.monte_carlo.seed == from_api.monte_carlo.seed == 20201001
+    assert from_notebook.monte_carlo.draws == from_api.monte_carlo.draws == 100_000
+    for figure in ("p10", "p50", "p90", "mean", "prob_positive"):
+        assert getattr(from_notebook.monte_carlo, figure) == getattr(from_api.monte_carlo,
+                                                                     figure), figure
+    assert from_notebook.result.npv == from_api.result.npv
 
 
 # --------------------------------------------------------------------------- end to end

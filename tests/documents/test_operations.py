@@ -12,40 +12,38 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import sys
 from pathlib import Path
 
+import libreoffice
 import openpyxl
 import pandas as pd
 import pytest
 from matplotlib.patches import Rectangle
 
 from udkecon import config, operations
-from udkecon.charts_operations import (
+from udkecon.documents.operations.charts import (
     BREACH_EDGE,
     availability_heatmap,
     band,
     band_labels,
     call_volume_chart,
 )
-from udkecon.errors import ParameterError
-from udkecon.excel.operations import build_operations_book, month_serial
-from udkecon.excel.save import save
-from udkecon.operations_report import (
+from udkecon.documents.operations.model import build as operations_status
+from udkecon.documents.operations.text import (
+    breach_sentence,
     breach_table,
-    breaches_by_month,
-    month_label,
-    operations_status,
-    require_platform,
+    method_sentences,
     service_table,
-    worst_month,
+    summary_sentences,
 )
-from udkecon.operations_text import breach_sentence, method_sentences, summary_sentences
+from udkecon.documents.operations.workbook import build as build_operations_book
+from udkecon.documents.operations.workbook import month_serial
+from udkecon.errors import ParameterError
+from udkecon.excel.save import save
+from udkecon.fmt import month_label
+from udkecon.operations import breaches_by_month, require_platform, worst_month
 
-TESTS = Path(__file__).resolve().parent
-sys.path.insert(0, str(TESTS))
-import libreoffice  # noqa: E402
-
+TESTS = Path(__file__).resolve().parents[1]
 DATA = TESTS / "data"
 FORMULA_LIKE = DATA / "operations_report_formula_like_service.csv"
 NOTEBOOK = config.NOTEBOOKS_DIR / "operations_status.ipynb"

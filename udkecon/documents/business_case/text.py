@@ -1,256 +1,22 @@
-"""The business case report's content: which case and rate the parameters name, the key
-figures a reader sees, the realised saving against the 25 % target, and the conclusion in
-Danish or English, every number taken from the computation.
-
-`business_case_report(...)` evaluates a case once (key figures, tornado, switching values,
-Monte Carlo) for the notebook, its PDF and its workbook; the other functions turn that into
-tables and sentences. The discounting and the key figures themselves are in
-`udkecon.business_case`, the uncertainty in `udkecon.uncertainty`.
+"""What the business case report says: the key figures a reader sees, the tables, the
+conclusion, the method and the source lines, in Danish or English, every number taken from
+the report object (`model.build`).
 """
 
 from __future__ import annotations
 
 import datetime
 import math
-import re
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import business_case as bc
-from . import config, fmt, prices, uncertainty
-from .data import load, provenance
-from .errors import ParameterError
-from .labels import check_language, label
-
-# The named cases a report can be run on; any other value of `case` is a path to a case file.
-CASES = {
-    "monopoly_break": config.MONOPOLY_BREAK_CASE_FILE,
-    "udk_share": config.UDK_SHARE_CASE_FILE,
-}
-# Cost types of the one-off build: the first full year of operation is the year after them.
-BUILD_COST_TYPES = ("implementation", "dual_operation")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-
-
-# --------------------------------------------------------------------------- parameters
-
-def case_file(case) -> Path:
-    """The case file of `case`: a name in CASES or the path of a case file.
-
-    >>> case_file("monopoly_break").name
-    'business_case_monopoly_break.csv'
-    """
-    text = str(case).strip()
-    if text in CASES:
-        return CASES[text]
-    path = Path(text).expanduser()
-    if text and path.is_file():
-        return path
-    raise ParameterError(f"case '{case}' is neither a known case nor an existing file; use one "
-                         f"of: {', '.join(CASES)}, or the path of a case file (kind "
-                         "business_case, see data/raw/README.md)")
-
-
-def case_name(case) -> str:
-    """The case's name: its key in CASES, else the stem of its file."""
-    text = str(case).strip()
-    return text if text in CASES else Path(text).stem
-
-
-def parse_discount_rate(discount_rate):
-    """The notebook's `discount_rate` text as `business_case.evaluate` takes it: a schedule
-    name ('fm2013', 'fm2021'), a decision date YYYY-MM-DD (the schedule valid then) or a
-    decimal rate ('0.035' or '0,035').
-
-    >>> parse_discount_rate("0,035"), parse_discount_rate("2021-03-01")
-    (0.035, datetime.date(2021, 3, 1))
-    """
-    if isinstance(discount_rate, (int, float)) and not isinstance(discount_rate, bool):
-        rate = float(discount_rate)
-    else:
-        text = str(discount_rate).strip().lower()
-        rate = text
-        if _DATE.match(text):
-            try:
-                rate = datetime.date.fromisoformat(text)
-            except ValueError:
-                rate = text
-        elif re.fullmatch(r"[+-]?\d*[.,]?\d+", text):
-            rate = float(text.replace(",", "."))
-    try:
-        bc.rate_schedule(rate, 2)
-    except ParameterError as error:
-        raise ParameterError(f"discount_rate '{discount_rate}' cannot be used: {error}") from None
-    return rate
-
-
-def check_parameters(case, discount_rate, horizon: int, draws: int, seed: int) -> None:
-    """Fail fast on a value the report cannot use, naming the parameter and the choices."""
-    path = case_file(case)
-    rate = parse_discount_rate(discount_rate)
-    for name, value, least in (("horizon", horizon, 0), ("draws", draws, 1), ("seed", seed, 0)):
-        if isinstance(value, bool) or not isinstance(value, int) or value < least:
-            raise ParameterError(f"{name} {value!r} is not usable; give a whole number of at "
-                                 f"least {least}" + (" (0 means the case's own horizon)"
-                                                     if name == "horizon" else ""))
-    cases = bc.load_case(path)
-    years = horizon or int(cases["last_year"].max()) - int(cases["first_year"].min()) + 1
-    try:
-        bc.rate_schedule(rate, years)
-    except ParameterError as error:
-        raise ParameterError(f"horizon {horizon} ({years} years) with discount_rate "
-                             f"'{discount_rate}' cannot be used: {error}") from None
-
-
-# --------------------------------------------------------------------------- the saving target
-
-@dataclass(frozen=True)
-class SavingVsTarget:
-    """KOMBIT's final account: the realised yearly saving against the saving target."""
-
-    target: float  # share, 0.25
-    baseline: float  # municipal payments to KMD in 2017, mio. kr.
-    after: float  # new payments after the monopoly break at most, mio. kr. a year
-    saving: float  # stated yearly saving, mio. kr. (published rounded: not baseline - after)
-    source: dict  # provenance of the final account file
-
-    @property
-    def realised(self) -> float:
-        """realised = saving / baseline (137.2 / 549.8 = 24.95 %)."""
-        return self.saving / self.baseline
-
-    @property
-    def gap_points(self) -> float:
-        """realised - target in percentage points (negative: short of the target)."""
-        return 100.0 * (self.realised - self.target)
-
-
-def saving_vs_target(path=None) -> SavingVsTarget:
-    """The final account's saving against its target (`config.FINAL_ACCOUNT_FILE`).
-
-    >>> round(100 * saving_vs_target().realised, 2)  # 137.2 / 549.8
-    24.95
-    """
-    path = Path(path or config.FINAL_ACCOUNT_FILE)
-    table = load(path, "final_account").set_index("item")["value_mio_dkk"]
-    return SavingVsTarget(target=float(table["saving_target_pct"]) / 100.0,
-                          baseline=float(table["municipal_payments_to_kmd_2017"]),
-                          after=float(table["max_new_payments_per_year"]),
-                          saving=float(table["annual_saving"]), source=provenance(path))
-
-
-@dataclass(frozen=True)
-class CaseSaving:
-    """The case's own operating saving in its first full year of operation."""
-
-    year: int
-    baseline_operation: float  # operation costs of scenario 0 that year
-    alternative_operation: float  # operation costs of scenario 1 that year
-
-    @property
-    def share(self) -> float:
-        return 1.0 - self.alternative_operation / self.baseline_operation
-
-
-def case_saving(result: bc.BusinessCaseResult) -> CaseSaving | None:
-    """Operation costs of both scenarios in the first full year of operation: the first year
-    after the last one-off cost (implementation, dual operation) of the alternative.
-
-    Only operation costs count: the target is on what the municipalities pay to run the
-    systems, and new tasks fall in both scenarios alike. None when the case has no such year.
-    """
-    items = result.by_item
-    build = items[(items["scenario"] == 1) & items["cost_type"].isin(BUILD_COST_TYPES)
-                  & (items["amount_mio_dkk"] > 0)]
-    first = int(build["year"].max()) + 1 if len(build) else int(result.years[0])
-    operation = items[(items["cost_type"] == "operation") & (items["year"] == first)]
-    baseline = float(operation.loc[operation["scenario"] == 0, "amount_mio_dkk"].sum())
-    alternative = float(operation.loc[operation["scenario"] == 1, "amount_mio_dkk"].sum())
-    if first > int(result.years[-1]) or baseline <= 0:
-        return None
-    return CaseSaving(first, baseline, alternative)
-
-
-# --------------------------------------------------------------------------- the report's data
-
-@dataclass(frozen=True)
-class BusinessCaseReport:
-    """Everything the business case report shows, computed once."""
-
-    case: str  # name in CASES, or the stem of the user's file
-    language: str
-    rate: object  # as `business_case.evaluate` takes it
-    flows: bc.CashFlows
-    result: bc.BusinessCaseResult
-    tornado: pd.DataFrame
-    switching: pd.DataFrame
-    monte_carlo: uncertainty.MonteCarloResult
-    target: SavingVsTarget
-    case_saving: CaseSaving | None
-    rate_comparison: pd.DataFrame  # NPV and B/C under the other schedules and 0 %
-    inputs: list[dict] = field(default_factory=list)  # provenance of every file read
-
-    @property
-    def illustrative(self) -> bool:
-        return self.result.illustrative
-
-    @property
-    def period(self) -> str:
-        return f"{self.result.years[0]}-{self.result.years[-1]}"
-
-
-def business_case_report(case="monopoly_break", discount_rate=config.DEFAULT_DISCOUNT_RATE,
-                         horizon: int = 0, base_year: int = config.DEFAULT_BASE_YEAR,
-                         draws: int = config.MONTE_CARLO_DRAWS,
-                         seed: int = config.MONTE_CARLO_SEED,
-                         language: str = config.DEFAULT_LANGUAGE) -> BusinessCaseReport:
-    """Evaluate `case` (name or path) at `discount_rate` over `horizon` years (0 = the case's
-    own), with key figures, tornado, switching values and `draws` Monte Carlo draws."""
-    check_language(language)
-    check_parameters(case, discount_rate, horizon, draws, seed)
-    path = case_file(case)
-    rate = parse_discount_rate(discount_rate)
-    index = prices.load_index(None, language)
-    flows = bc.build_cash_flows(path, base_year=base_year, horizon=horizon or None, index=index)
-    result = bc.evaluate(flows, rate)
-    inputs = [provenance(path), provenance(config.DISCOUNT_RATES_FILE),
-              provenance(config.FINAL_ACCOUNT_FILE)]
-    if flows.base_year is not None:
-        inputs.append(provenance(config.CPI_FILE))
-    return BusinessCaseReport(
-        case=case_name(case), language=language, rate=rate, flows=flows, result=result,
-        tornado=uncertainty.tornado(flows, rate),
-        switching=uncertainty.switching_values(flows, rate),
-        monte_carlo=uncertainty.monte_carlo(flows, rate, draws=draws, seed=seed),
-        target=saving_vs_target(), case_saving=case_saving(result),
-        rate_comparison=_rate_comparison(flows, rate), inputs=inputs)
-
-
-def _rate_comparison(flows: bc.CashFlows, rate) -> pd.DataFrame:
-    """NPV and B/C under each of Finansministeriet's schedules and without discounting."""
-    chosen = bc.schedule_on(rate) if isinstance(rate, datetime.date) else rate
-    others = [*bc.schedules(), 0.0]
-    if chosen not in others:  # a flat rate other than 0: shown in its place, before 0 %
-        others.insert(-1, chosen)
-    records = []
-    for other in others:
-        try:
-            other_result = bc.evaluate(flows, other)
-        except ParameterError:  # a schedule that does not cover the horizon
-            continue
-        records.append({"rate": other, "npv": other_result.npv,
-                        "bc_ratio": other_result.bc_ratio, "chosen": other == chosen})
-    return pd.DataFrame(records)
-
+from ... import blocks, fmt
+from ... import business_case as bc
+from ...labels import label
+from .model import BusinessCaseReport
 
 # --------------------------------------------------------------------------- formatting
-
-def _m(value, language: str) -> str:
-    return fmt.money(value, 1, language)
-
 
 def _years(value, language: str) -> str:
     return f"{fmt.number(value, 1, language)} {'years' if language == 'en' else 'år'}"
@@ -335,9 +101,9 @@ def key_figures_table(report: BusinessCaseReport) -> pd.DataFrame:
     irr = "–" if result.irr is None else fmt.percent(result.irr, 1, lang)
     bc_ratio = "–" if not math.isfinite(result.bc_ratio) else fmt.number(result.bc_ratio, 2, lang)
     rows = [
-        ("bc_npv", _m(result.npv, lang)),
-        ("bc_pv_benefits", _m(result.pv_benefits, lang)),
-        ("bc_pv_costs", _m(result.pv_costs, lang)),
+        ("bc_npv", fmt.money(result.npv, 1, lang)),
+        ("bc_pv_benefits", fmt.money(result.pv_benefits, 1, lang)),
+        ("bc_pv_costs", fmt.money(result.pv_costs, 1, lang)),
         ("bc_bc_ratio", bc_ratio),
         ("bc_irr", irr),
         ("bc_payback", _payback_text(result.payback, result, lang)),
@@ -352,17 +118,14 @@ def key_figures_table(report: BusinessCaseReport) -> pd.DataFrame:
 
 
 def text_table(frame: pd.DataFrame, caption: str = "", note: str = ""):
-    """A table of already formatted values (one unit per row, so `report.table`'s one
+    """A table of already formatted values (one unit per row, so `blocks.table`'s one
     format per column does not fit), values right-aligned like numbers."""
-    from . import report as report_html
-
-    return report_html.table(frame, caption=caption, note=note, text_cells_right=True)
+    return blocks.table(frame, caption=caption, note=note, text_cells_right=True)
 
 
-def key_figure_boxes(report: BusinessCaseReport):
-    """NPV, payback year, IRR and B/C as a row of boxes at the top of the report."""
-    from . import report as report_html
-
+def key_figures(report: BusinessCaseReport) -> list[tuple[str, str]]:
+    """NPV, payback year, IRR, B/C and P(NPV > 0): (value, caption) for the boxes at the top
+    of the report."""
     lang, result = report.language, report.result
     summary = result.summary()
     figures = [
@@ -375,7 +138,7 @@ def key_figure_boxes(report: BusinessCaseReport):
          label("bc_box_bc_ratio", lang)),
         (fmt.percent(report.monte_carlo.prob_positive, 0, lang), label("bc_box_prob", lang)),
     ]
-    return report_html.key_figures(figures)
+    return figures
 
 
 def target_table(report: BusinessCaseReport) -> pd.DataFrame:
@@ -421,9 +184,11 @@ def sensitivity_table(report: BusinessCaseReport) -> pd.DataFrame:
 def monte_carlo_table(report: BusinessCaseReport) -> pd.DataFrame:
     """P10, P50, P90, mean and P(NPV > 0) of the simulated NPV, and the mode-value NPV."""
     lang, mc = report.language, report.monte_carlo
-    rows = [("bc_mc_p10", _m(mc.p10, lang)), ("bc_mc_p50", _m(mc.p50, lang)),
-            ("bc_mc_p90", _m(mc.p90, lang)), ("bc_mc_mean", _m(mc.mean, lang)),
-            ("bc_mc_deterministic", _m(mc.deterministic_npv, lang)),
+    rows = [("bc_mc_p10", fmt.money(mc.p10, 1, lang)),
+            ("bc_mc_p50", fmt.money(mc.p50, 1, lang)),
+            ("bc_mc_p90", fmt.money(mc.p90, 1, lang)),
+            ("bc_mc_mean", fmt.money(mc.mean, 1, lang)),
+            ("bc_mc_deterministic", fmt.money(mc.deterministic_npv, 1, lang)),
             ("bc_mc_prob", fmt.percent(mc.prob_positive, 1, lang))]
     return pd.DataFrame({label("bc_value", lang): [v for _, v in rows]},
                         index=pd.Index([label(k, lang) for k, _ in rows],
@@ -498,9 +263,7 @@ def subtitle(report: BusinessCaseReport) -> str:
 
 def illustrative_banner(report: BusinessCaseReport):
     """The illustrative warning of a business case (also the mark on every PDF page)."""
-    from . import report as report_html
-
-    return report_html.illustrative_banner(report.language, "bc_illustrative_banner",
+    return blocks.illustrative_banner(report.language, "bc_illustrative_banner",
                                            "bc_illustrative_note")
 
 
@@ -518,8 +281,9 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
     sentences = []
     sign = "bc_conclusion_negative" if result.npv < 0 else "bc_conclusion_positive"
     sentences.append(label(sign, lang, rate=rate_text(report.rate, lang), period=report.period,
-                           npv=_m(result.npv, lang), pv_benefits=_m(result.pv_benefits, lang),
-                           pv_costs=_m(result.pv_costs, lang),
+                           npv=fmt.money(result.npv, 1, lang),
+                           pv_benefits=fmt.money(result.pv_benefits, 1, lang),
+                           pv_costs=fmt.money(result.pv_costs, 1, lang),
                            bc=fmt.number(result.bc_ratio, 2, lang)))
     if result.payback is None:
         sentences.append(label("bc_conclusion_no_payback", lang, last=result.years[-1]))
@@ -551,9 +315,10 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
                                first=int(when["benefit_years"][0])
                                if len(when["benefit_years"]) else "–",
                                n=len(when["benefit_years"])))
-    sentences.append(label("bc_conclusion_target", lang, saving=_m(target.saving, lang),
+    sentences.append(label("bc_conclusion_target", lang,
+                           saving=fmt.money(target.saving, 1, lang),
                            realised=fmt.percent(target.realised, 2, lang),
-                           baseline=_m(target.baseline, lang),
+                           baseline=fmt.money(target.baseline, 1, lang),
                            target=fmt.percent(target.target, 0, lang),
                            gap=fmt.number(abs(target.gap_points), 2, lang),
                            relation=label("bc_short_of" if target.gap_points < 0
@@ -566,13 +331,13 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
         top = report.tornado.iloc[0]
         sentences.append(label("bc_conclusion_uncertainty", lang, draws=fmt.number(mc.draws, 0,
                                                                                    lang),
-                               p10=_m(mc.p10, lang), p50=_m(mc.p50, lang), p90=_m(mc.p90, lang),
+                               p10=fmt.money(mc.p10, 1, lang), p50=fmt.money(mc.p50, 1, lang),
+                               p90=fmt.money(mc.p90, 1, lang),
                                prob=fmt.percent(mc.prob_positive, 0, lang),
                                item=item_label(top["item"], top["label_da"], lang),
-                               npv_low=_m(top["npv_low"], lang),
-                               npv_high=_m(top["npv_high"], lang)))
-    # an abbreviation at the end of a sentence takes no second full stop ("mio. kr.")
-    return [s.replace("kr..", "kr.").replace("million..", "million.") for s in sentences]
+                               npv_low=fmt.money(top["npv_low"], 1, lang),
+                               npv_high=fmt.money(top["npv_high"], 1, lang)))
+    return [fmt.sentence(s) for s in sentences]
 
 
 def target_sentence(report: BusinessCaseReport) -> str:
@@ -606,7 +371,7 @@ def method_sentences(report: BusinessCaseReport) -> list[str]:
     assumption = f"bc_assumptions_{report.case}"
     if label(assumption, lang) != assumption:
         sentences.append(label(assumption, lang))
-    return [s.replace("kr..", "kr.").replace("..", ".") for s in sentences]
+    return [fmt.sentence(s) for s in sentences]
 
 
 def source_note(report: BusinessCaseReport) -> str:
@@ -619,6 +384,14 @@ def source_note(report: BusinessCaseReport) -> str:
     return text + f". {label('bc_rate', lang)}: {_capital(rate_text(report.rate, lang))}."
 
 
-def workbook_parameters(report: BusinessCaseReport, **given) -> dict:
-    """The run's parameters as the workbook's 'Om tallene' sheet lists them."""
-    return {"case": report.case, **given}
+def target_heading(report: BusinessCaseReport) -> str:
+    """The heading of the section on the saving target: 'Besparelse mod målet på 25 %'."""
+    lang = report.language
+    return label("bc_heading_target", lang, target=fmt.percent(report.target.target, 0, lang))
+
+
+def monte_carlo_caption(report: BusinessCaseReport) -> str:
+    """The caption of the Monte Carlo table, with the number of draws."""
+    lang = report.language
+    return label("bc_table_monte_carlo", lang,
+                 draws=fmt.number(report.monte_carlo.draws, 0, lang))

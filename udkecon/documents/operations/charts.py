@@ -15,11 +15,11 @@ import pandas as pd
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.ticker import FuncFormatter
 
-from . import fmt
-from .charts import PALETTE
-from .labels import label
-from .operations import AvailabilityMatrix
-from .operations_report import month_label
+from ... import fmt
+from ...charts import PALETTE
+from ...fmt import month_label
+from ...labels import label
+from ...operations import AvailabilityMatrix
 
 # (lower bound, colour, text colour), from 100 % down; a cell takes the first band whose
 # lower bound it reaches. Light to dark as availability falls: the eye goes to the outages.
