@@ -36,7 +36,6 @@ The shares, the comparison and the share of the business case are computed in
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -55,6 +54,7 @@ from ...allocation import (
 )
 from ...business_case import evaluate
 from ...data import load_municipalities, provenance
+from ...hashing import sha256
 from ...labels import check_language
 from ...municipalities import resolve_municipality
 from ..fixed_prices import model as fixed_prices
@@ -108,7 +108,7 @@ _NATIONAL_MAX = 4
 
 def _content_key(path) -> tuple[str, str]:
     path = Path(path)
-    return str(path.resolve()), hashlib.sha256(path.read_bytes()).hexdigest()
+    return str(path.resolve()), sha256(path)
 
 
 def _national(cost_file, dut_file, index_file, municipalities_file, case_file, base_year,
