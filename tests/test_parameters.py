@@ -123,7 +123,9 @@ class TestValues:
     def test_relative_files_from_their_origin(self, tmp_path, monkeypatch):
         ledger = tmp_path / "sub" / "ledger.csv"
         ledger.parent.mkdir()
-        ledger.write_text("x", encoding="utf-8")
+        # a real ledger: the content of an input file is checked too
+        ledger.write_bytes((config.RAW_DIR / "udk_it_costs_2017_2021_illustrative.csv")
+                           .read_bytes())
         # from a YAML file in sub/: read from the file's folder
         origin = Origin.of_file(ledger.parent / "params.yaml")
         assert parameters.check(COSTS, {"cost_file": "ledger.csv"},
@@ -225,3 +227,35 @@ def test_a_file_that_is_not_an_input_need_not_exist_yet(tmp_path, monkeypatch):
     (tmp_path / "later").mkdir()
     with pytest.raises(ParameterError, match="a folder, not a file"):
         parameters.check(TEST_NOTEBOOK, {"release_file": "later"})
+
+
+class TestInputFileContent:
+    """A named input file is read and checked before any kernel starts: a bad ledger stops
+    a run, or a batch of 98, with the loader's one line and nothing started."""
+
+    def test_a_bad_ledger_is_refused_before_the_kernel(self, capsys, tmp_path, monkeypatch):
+        from udkecon import run
+
+        def no_kernel(*args, **kwargs):
+            raise AssertionError("a kernel was started for a bad input file")
+
+        monkeypatch.setattr(run, "execute", no_kernel)
+        bad = DATA / "bad" / "ledger__unterminated_quote.csv"
+        code = cli.main(["run", "udk_costs_fixed_prices", "-p", f"cost_file={bad}",
+                         "-o", str(tmp_path / "out")])
+        err = capsys.readouterr().err.strip()
+        assert code == 2 and "\n" not in err
+        assert str(bad) in err and "row 3" in err and "Fix:" in err
+        assert not (tmp_path / "out").exists()
+
+    def test_a_file_of_another_program_is_refused_before_the_kernel(self, tmp_path):
+        odf = tmp_path / "costs.ods"
+        odf.write_bytes(b"PK\x03\x04 not a ledger")
+        with pytest.raises(Exception, match=r"costs\.ods.*unsupported file type '\.ods'"):
+            parameters.check(COSTS, {"cost_file": str(odf)})
+
+    def test_a_good_file_passes_and_is_made_absolute(self, tmp_path, monkeypatch):
+        ledger = config.RAW_DIR / "udk_it_costs_2017_2021_illustrative.csv"
+        monkeypatch.chdir(ledger.parent)
+        checked = parameters.check(COSTS, {"cost_file": ledger.name})
+        assert checked["cost_file"] == str(ledger)
