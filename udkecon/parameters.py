@@ -10,7 +10,8 @@ checked against the notebook's parameters cell and the report's own rules.
   text never where a number is.
 - **The reports' rules** that can be checked outside the kernel (`RULES`): language, base
   year within the price index, municipality, Monte Carlo draws, months, output name, and
-  every input file (`INPUT_FILES`) must be an existing regular file.
+  every input file (`INPUT_FILES`) must be an existing regular file whose content passes
+  the loader's checks for its kind (`INPUT_KINDS`).
 - **Paths**: a relative path is read from the folder of the file that gave it (a
   parameters or parameter-sets file) or from the directory the command was given in (`-p`,
   `-o`), and handed to the kernel - which runs in notebooks/ - as an absolute path.
