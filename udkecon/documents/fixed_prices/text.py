@@ -23,16 +23,17 @@ from .model import CostAnalysis
 
 @dataclass(frozen=True)
 class Figure:
-    """A number in a Resumé sentence: what it measures and its value at the run.
+    """A number in a Resumé sentence: what it measures, over which years, its value at the run.
 
-    `measure` names the figure for the workbook, which computes it from its own cells:
-    gross_total, dut_total, net_total (the period), transition_gross, dual_operation (the
-    transition period), peak_year, peak_gross, and first_full_year_{gross,dut,net,new_tasks};
-    base_year is the assumption itself.
+    `measure` is gross, dut or net (fixed prices, summed over `years`), a cost type
+    (dual_operation, new_tasks: fixed prices summed over `years`), peak_year or peak_gross
+    (the year of the highest gross cost and that cost), or base_year (the assumption
+    itself). The workbook writes each as a formula over its own tables.
     """
 
     measure: str
     value: float
+    years: tuple[int, int] = (0, 0)  # first and last year summed
     kind: str = "money"  # money (mio. kr., one decimal) | year
 
     def text(self, language: str) -> str:
@@ -53,36 +54,43 @@ def phase_years(analysis: CostAnalysis, key: str) -> tuple[int, int]:
 
 
 def resume_parts(analysis: CostAnalysis) -> list[tuple[str, dict]]:
-    """The Resumé as (label key, fields) per sentence; numbers are `Figure`s."""
+    """The Resumé as (label key, fields) per sentence; numbers are `Figure`s.
+
+    A ledger that does not reach into the transition or the first full year (a user's own
+    file) gets no sentence about it.
+    """
     net, by_type = analysis.net, analysis.by_type_fixed
-    first, last = analysis.years[0], analysis.years[-1]
-    t_first, t_last = phase_years(analysis, "transition")
-    full_year = phase_years(analysis, "first_full_year")[0]
-    transition = net.loc[t_first:t_last]
+    years = analysis.years
+    first, last = years[0], years[-1]
     zero = pd.Series(0.0, index=net.index)
-    dual = by_type.get("dual_operation", zero).loc[t_first:t_last].sum()
-    new_tasks = by_type.get("new_tasks", zero).get(full_year, 0.0)
-    peak_year = int(net["gross_fixed"].idxmax())
-    parts = [
-        ("costs_resume_total", {
-            "period": f"{first}-{last}",
-            "base_year": Figure("base_year", analysis.base_year, "year"),
-            "gross": Figure("gross_total", net["gross_fixed"].sum()),
-            "dut": Figure("dut_total", net["dut_fixed"].sum()),
-            "net": Figure("net_total", net["net_fixed"].sum())}),
-        ("costs_resume_transition", {
-            "transition_period": _span(t_first, t_last),
-            "transition": Figure("transition_gross", transition["gross_fixed"].sum()),
-            "dual": Figure("dual_operation", dual),
-            "peak_year": Figure("peak_year", peak_year, "year"),
-            "peak": Figure("peak_gross", net.loc[peak_year, "gross_fixed"])}),
-        ("costs_resume_first_full_year", {
-            "year": str(full_year),
-            "gross": Figure("first_full_year_gross", net.loc[full_year, "gross_fixed"]),
-            "new_tasks": Figure("first_full_year_new_tasks", new_tasks),
-            "dut": Figure("first_full_year_dut", net.loc[full_year, "dut_fixed"]),
-            "net": Figure("first_full_year_net", net.loc[full_year, "net_fixed"])}),
-    ]
+
+    def total(measure: str, span: tuple[int, int]) -> Figure:
+        column = (net[f"{measure}_fixed"] if measure in ("gross", "dut", "net")
+                  else by_type.get(measure, zero))
+        return Figure(measure, float(column.loc[span[0]:span[1]].sum()), span)
+
+    parts = [("costs_resume_total", {
+        "period": f"{first}-{last}",
+        "base_year": Figure("base_year", analysis.base_year, kind="year"),
+        "gross": total("gross", (first, last)), "dut": total("dut", (first, last)),
+        "net": total("net", (first, last))})]
+    t_first, t_last = phase_years(analysis, "transition")
+    transition = [y for y in years if t_first <= y <= t_last]
+    if transition:
+        span = (transition[0], transition[-1])
+        peak_year = int(net["gross_fixed"].idxmax())
+        parts.append(("costs_resume_transition", {
+            "transition_period": _span(*span),
+            "transition": total("gross", span), "dual": total("dual_operation", span),
+            "peak_year": Figure("peak_year", peak_year, (first, last), "year"),
+            "peak": Figure("peak_gross", net.loc[peak_year, "gross_fixed"], (first, last))}))
+    full_year = phase_years(analysis, "first_full_year")[0]
+    if full_year in years:
+        span = (full_year, full_year)
+        parts.append(("costs_resume_first_full_year", {
+            "year": str(full_year), "gross": total("gross", span),
+            "new_tasks": total("new_tasks", span), "dut": total("dut", span),
+            "net": total("net", span)}))
     if analysis.illustrative:
         parts.append(("costs_resume_illustrative", {}))
     return parts

@@ -206,16 +206,39 @@ def _assumptions_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> Non
     check.add(cell)
 
 
+def _number_text(expression: str, language: str) -> str:
+    """A formula giving the number as the PDF writes it, one decimal and grouped
+    (1.045,2 in Danish, 1,045.2 in English), whatever the spreadsheet's own locale.
+
+    FIXED() or TEXT() would follow the locale of the Excel that opens the file, so the
+    digits are put together from whole numbers, which every locale writes the same way.
+    Up to 999.999.999,9 (the amounts are mio. kr.).
+    """
+    group, decimal = (".", ",") if language == "da" else (",", ".")
+    rounded = f"ROUND({expression},1)"
+    whole = f"INT(ABS({rounded}))"
+    tenths = f"ROUND(ABS({rounded})*10-{whole}*10,0)"
+
+    def three(part: str) -> str:
+        return f'RIGHT("00"&{part},3)'
+
+    grouped = (f'IF({whole}>=1000000,INT({whole}/1000000)&"{group}"'
+               f'&{three(f"INT(MOD({whole},1000000)/1000)")}&"{group}"'
+               f'&{three(f"MOD({whole},1000)")},'
+               f'IF({whole}>=1000,INT({whole}/1000)&"{group}"&{three(f"MOD({whole},1000)")},'
+               f"{whole}))")
+    return f'IF({rounded}<0,"-","")&{grouped}&"{decimal}"&{tenths}'
+
+
 def _money_text(book: Book, expression: str) -> str:
-    """An amount as the sentence shows it: FIXED gives the reader's own separators
-    (1.045,2 in a Danish Excel), then the unit."""
-    return f'FIXED({expression},1)&" {book.label("unit")}"'
+    """An amount as the sentence shows it: the number, then the unit."""
+    return f'{_number_text(expression, book.language)}&" {book.label("unit")}"'
 
 
-def _sentence_formula(book: Book, key: str, fields: dict, expressions: dict[str, str]) -> Formula:
-    """A Resumé sentence (a label template) as a text formula: each `Figure` read from the
-    cell expression of its measure, other fields as literal text; the cached value is the
-    sentence the PDF shows."""
+def _sentence_formula(book: Book, key: str, fields: dict, expression) -> Formula:
+    """A Resumé sentence (a label template) as a text formula: each `Figure` is the Excel
+    `expression(figure)`, other fields are literal text; the cached value is the sentence
+    the PDF shows."""
     pieces = []
     after_unit = False
     for literal, name, _, _ in string.Formatter().parse(book.label(key)):
@@ -230,9 +253,9 @@ def _sentence_formula(book: Book, key: str, fields: dict, expressions: dict[str,
         if not isinstance(value, text.Figure):
             pieces.append('"' + str(value).replace('"', '""') + '"')
         elif value.kind == "year":
-            pieces.append(expressions[value.measure])
+            pieces.append(expression(value))
         else:
-            pieces.append(_money_text(book, expressions[value.measure]))
+            pieces.append(_money_text(book, expression(value)))
             after_unit = book.label("unit").endswith(".")
     shown = fmt.sentence(book.label(key, **{
         name: value.text(book.language) if isinstance(value, text.Figure) else value
@@ -240,37 +263,35 @@ def _sentence_formula(book: Book, key: str, fields: dict, expressions: dict[str,
     return Formula("=" + "&".join(pieces), shown)
 
 
-def _resume_formulas(book: Book, names: _Names, analysis: CostAnalysis, *, year_rows: dict,
-                     total_row: int, type_rows: dict, type_columns: dict) -> list[Formula]:
-    """The Resumé of the PDF (text.resume_parts) as formulas over the summary's own tables,
-    so that every number in it follows the base year on the assumptions sheet."""
-    first, last = year_rows[analysis.years[0]], year_rows[analysis.years[-1]]
-    transition_first, transition_last = text.phase_years(analysis, "transition")
-    full_year = text.first_full_year(analysis)
+def _figure_expression(figure: text.Figure, *, base: str, year_rows: dict, type_rows: dict,
+                       type_columns: dict) -> str:
+    """The Excel expression of a Resumé figure, over the summary's own tables."""
+    first, last = figure.years
+    if figure.measure == "base_year":
+        return base
+    gross = f"$B${year_rows[first]}:$B${year_rows[last]}"
+    if figure.measure == "peak_gross":
+        return f"MAX({gross})"
+    if figure.measure == "peak_year":
+        years = f"$A${year_rows[first]}:$A${year_rows[last]}"
+        return f"INDEX({years},MATCH(MAX({gross}),{gross},0))"
+    if figure.measure in ("gross", "dut", "net"):
+        column = {"gross": "B", "dut": "C", "net": "D"}[figure.measure]
+        return f"SUM({column}{year_rows[first]}:{column}{year_rows[last]})"
+    if figure.measure not in type_columns:  # no entries of that cost type: nothing to sum
+        return "0"
+    column = letter(type_columns[figure.measure])
+    return f"SUM({column}{type_rows[first]}:{column}{type_rows[last]})"
 
-    def by_type(cost_type: str, first_row: int, last_row: int) -> str:
-        if cost_type not in type_columns:  # no entries of that type: nothing to sum
-            return "0"
-        column = letter(type_columns[cost_type])
-        return f"SUM({column}{first_row}:{column}{last_row})"
 
-    gross = f"$B${first}:$B${last}"
-    expressions = {
-        "base_year": _base(names),
-        "gross_total": f"B{total_row}", "dut_total": f"C{total_row}",
-        "net_total": f"D{total_row}",
-        "transition_gross": f"SUM(B{year_rows[transition_first]}:B{year_rows[transition_last]})",
-        "dual_operation": by_type("dual_operation", type_rows[transition_first],
-                                  type_rows[transition_last]),
-        "peak_year": f"INDEX($A${first}:$A${last},MATCH(MAX({gross}),{gross},0))",
-        "peak_gross": f"MAX({gross})",
-        "first_full_year_gross": f"B{year_rows[full_year]}",
-        "first_full_year_dut": f"C{year_rows[full_year]}",
-        "first_full_year_net": f"D{year_rows[full_year]}",
-        "first_full_year_new_tasks": by_type("new_tasks", type_rows[full_year],
-                                             type_rows[full_year]),
-    }
-    return [_sentence_formula(book, key, fields, expressions)
+def _resume_formulas(book: Book, names: _Names, analysis: CostAnalysis, **tables) -> list:
+    """The Resumé of the PDF (text.resume_parts) as formulas over the summary's own tables
+    (`tables`: year_rows, type_rows, type_columns), so that every number in it follows the
+    base year on the assumptions sheet."""
+    def expression(figure: text.Figure) -> str:
+        return _figure_expression(figure, base=_base(names), **tables)
+
+    return [_sentence_formula(book, key, fields, expression)
             for key, fields in text.resume_parts(analysis)]
 
 
@@ -317,8 +338,7 @@ def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
     economy_row = front_block(
         book, ws, 5, span=span, clauses=text.recommendation(analysis),
         resume_sentences=_resume_formulas(book, names, analysis, year_rows=year_rows,
-                                          total_row=total_row, type_rows=type_rows,
-                                          type_columns=type_columns))
+                                          type_rows=type_rows, type_columns=type_columns))
     if economy_row != year_header:  # the Resumé's formulas point into the key table
         raise RuntimeError(f"the key table starts in row {economy_row}, not {year_header}")
 
