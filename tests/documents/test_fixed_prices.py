@@ -323,6 +323,7 @@ def test_resume_sentences_carry_the_hand_worked_numbers():
     # = 1045.150 -> "1.045,2"; DUT 0 + 1.214 + 3.013 + 4.1 + 21.108 = 29.435 -> "29,4";
     # net 1015.716 -> "1.015,7"
     assert sum(gross.values()) == pytest.approx(1045.150, abs=1e-3)
+    assert sum(dut.values()) == pytest.approx(29.435, abs=1e-3)
     assert "1.045,2 mio. kr. brutto i 2017-2021" in sentences
     assert "DUT-kompensation på 29,4 mio. kr." in sentences
     assert "nettoomkostning 1.015,7 mio. kr." in sentences
