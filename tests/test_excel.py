@@ -208,15 +208,17 @@ class TestFixedPricesByHand:
         dut = sum(float(r["dut_compensation_mio_dkk"]) * index[2020] / index[int(r["year"])]
                   for r in _rows(config.DUT_FILE))
         ws = recalculated["costs_da"]["Oversigt"]
-        assert ws["A7"].value == "Bruttoomkostning" and ws["A9"].value == "Nettoomkostning"
-        assert ws["B7"].value == pytest.approx(gross, abs=TOLERANCE)
-        assert ws["B8"].value == pytest.approx(dut, abs=TOLERANCE)
-        assert ws["B9"].value == pytest.approx(gross - dut, abs=TOLERANCE)
+        # the key table under "Økonomi" ends in its total row, gross, DUT, net in B-D
+        total = row_of_year(ws, "I alt 2017-2021")
+        assert ws[f"B{total}"].value == pytest.approx(gross, abs=TOLERANCE)
+        assert ws[f"C{total}"].value == pytest.approx(dut, abs=TOLERANCE)
+        assert ws[f"D{total}"].value == pytest.approx(gross - dut, abs=TOLERANCE)
         # identity: the stacked cost types add up to the gross cost of each year
-        assert ws["F20"].value == "I alt"
-        for row in range(13, 18):
-            type_row = row + 8
-            assert ws[f"A{type_row}"].value == ws[f"A{row}"].value
+        year_rows = range(total - 5, total)
+        type_header = row_of_year(ws, "År", first=total)
+        assert ws[f"F{type_header}"].value == "I alt"
+        for row in year_rows:
+            type_row = row_of_year(ws, ws[f"A{row}"].value, first=type_header)
             assert ws[f"F{type_row}"].value == pytest.approx(ws[f"B{row}"].value, abs=TOLERANCE)
 
 
@@ -243,8 +245,9 @@ class TestBaseYearFollows:
                 assert ws[f"{column}{row}"].value == pytest.approx(
                     at_2021.net.loc[year, field], abs=TOLERANCE), (year, field)
         summary = recalculated["rebased_2021"]["Oversigt"]
-        assert summary["B9"].value == pytest.approx(at_2021.net["net_fixed"].sum(),
-                                                    abs=TOLERANCE)
+        total = row_of_year(summary, "I alt 2017-2021")
+        assert summary[f"D{total}"].value == pytest.approx(at_2021.net["net_fixed"].sum(),
+                                                           abs=TOLERANCE)
         assert summary["A2"].value == "Mio. kr. Faste priser er i 2021-niveau."
 
 
@@ -334,7 +337,9 @@ class TestWorkbookStructure:
             lines = package.read(charts[1]).decode()
             rels = package.read("xl/worksheets/_rels/sheet1.xml.rels").decode()
         assert '<grouping val="stacked"' in stacked
-        assert "'Oversigt'!$B$21:$B$25" in stacked
+        ws = openpyxl.load_workbook(workbooks["costs_da"])["Oversigt"]
+        type_header = row_of_year(ws, "År", first=row_of_year(ws, "I alt 2017-2021"))
+        assert f"'Oversigt'!$B${type_header + 1}:$B${type_header + 5}" in stacked
         assert "<lineChart>" in lines
         assert "drawing" in rels  # on the summary sheet, the first one
 
@@ -465,7 +470,8 @@ class TestPrinted:
         first = pages[0]
         assert first.mediabox.width > first.mediabox.height  # landscape
         text = first.extract_text()
-        assert "Nøgletal 2017-2021 i alt" in text
+        for heading in ("Resumé", "Indstilling", "Økonomi", "I alt 2017-2021"):
+            assert heading in text
         assert "Omkostninger efter type, faste priser" in text
         assert f"Side 1 af {len(pages)}" in text
         assert "Omkostninger i løbende priser" in pages[1].extract_text()

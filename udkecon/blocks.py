@@ -21,26 +21,39 @@ from .data import source_text
 from .labels import check_language, label
 
 
-def title_block(title: str, period: str, price_basis: str, sources: list[dict],
+def title_block(title: str, period: str, price_basis: str, sources: list[dict] | None = None,
                 language: str = "da", illustrative: bool = False,
                 generated_at: dt.datetime | None = None, subtitle: str = "") -> HTML:
-    """The report's first block: title, period, price basis, sources, date, version."""
+    """The report's first block: title and a compact meta block (period, price basis,
+    date, version), with the illustrative banner under it when the figures are illustrative.
+
+    Page 1 of a board paper must also hold Resumé, Indstilling and Økonomi
+    (`udkecon.board.front_page`), so the meta block is two short rows: period and date,
+    price basis and version. The full source list belongs in the annex
+    (`udkecon.board.source_list`); `sources`, when a caller still passes it, becomes one
+    more row under the two.
+    """
     check_language(language)
     generated_at = generated_at or fmt.generation_time()
+
+    def pair(key: str, value_html: str) -> str:
+        return f"<th>{html.escape(label(key, language))}</th><td>{value_html}</td>"
+
     rows = [
-        (label("period", language), period),
-        (label("price_basis", language), price_basis),
-        (label("sources", language), "<br>".join(
+        pair("period", html.escape(period))
+        + pair("report_date", html.escape(fmt.long_date(generated_at.date(), language))),
+        pair("price_basis", html.escape(price_basis))
+        + pair("version", html.escape(f"udkecon {__version__}")),
+    ]
+    if sources:
+        listed = "<br>".join(
             f"{html.escape(s['title_' + language])} – {html.escape(source_text(s, language))}"
             + (f" <em>({html.escape(label('illustrative_tag', language))})</em>"
                if s.get("status") == "illustrative" else "")
-            for s in sources)),
-        (label("report_date", language), fmt.long_date(generated_at.date(), language)),
-        (label("version", language), f"udkecon {__version__}"),
-    ]
-    sources_key = label("sources", language)  # its value is already HTML
-    body = "".join(f"<tr><th>{html.escape(k)}</th>"
-                   f"<td>{v if k == sources_key else html.escape(v)}</td></tr>" for k, v in rows)
+            for s in sources)
+        rows.append(f"<th>{html.escape(label('sources', language))}</th>"
+                    f'<td colspan="3">{listed}</td>')
+    body = "".join(f"<tr>{row}</tr>" for row in rows)
     parts = [f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
     if subtitle:
         parts.append(f'<p class="report-subtitle">{html.escape(subtitle)}</p>')

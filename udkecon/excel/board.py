@@ -9,15 +9,16 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .book import FONT, LEFT_WRAP, SECTION_FONT, Book
+from .book import FONT, LEFT_WRAP, SECTION_FONT, Book, Formula
 
 # Greyed: a figure the workbook cannot recompute (Monte Carlo, ...), see `not_updating`
 STATIC_FONT = Font(name=FONT, italic=True, color="7F7F7F")
 STATIC_FILL = PatternFill("solid", fgColor="EDEDED")
 
 
-def _wrapped(book: Book, ws: Worksheet, row: int, text: str, span: int) -> None:
+def _wrapped(book: Book, ws: Worksheet, row: int, text, span: int) -> None:
     book.put(ws, row, 1, text, alignment=LEFT_WRAP, measure=False)
+    text = text.value if isinstance(text, Formula) else text  # a formula: the text it shows
     if span > 1:
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=span)
     # merged wrapped cells do not grow by themselves: about 1.1 characters per width unit
@@ -32,6 +33,7 @@ def front_block(book: Book, ws: Worksheet, row: int, *, resume_sentences: list[s
     """Write "Resumé" and "Indstilling" from `row` across `span` columns; return the next
     free row (where the report puts "Økonomi", its key table).
 
+    A sentence may be a `Formula` (text whose figures follow the assumptions).
     Set the sheet's column widths before calling: row heights follow them.
     """
     book.put(ws, row, 1, book.label("board_resume"), font=SECTION_FONT)

@@ -1,73 +1,154 @@
-"""What the fixed-price report says: the opening paragraph, the key figures, the tables in
-the reader's labels, the source line under a chart and the method section.
+"""What the fixed-price report says: the committee paper's page 1 (Resumé, Indstilling,
+Økonomi), the tables in the reader's labels, the source line under a chart and the annex
+"Datagrundlag og metode".
+
+The Resumé's sentences are label templates whose numbers are `Figure`s: the PDF formats
+them here, and the workbook writes the same sentences as formulas over its own cells
+(`workbook._resume_formulas`), so that the two say the same and the workbook's sentences
+follow a change of the base year.
 """
 
 from __future__ import annotations
 
-import pandas as pd
-from IPython.display import display
+from dataclasses import dataclass
 
-from ... import blocks, fmt, phases
+import pandas as pd
+from IPython.display import HTML, display
+
+from ... import blocks, board, fmt, phases
 from ...labels import label
 from ...phases import year_phases
 from .model import CostAnalysis
 
 
-def summary_sentences(analysis: CostAnalysis) -> list[str]:
-    """The report's opening paragraph, every number taken from the analysis."""
-    lang, net = analysis.language, analysis.net
-    first, last = analysis.years[0], analysis.years[-1]
-    gross_total = net["gross_fixed"].sum()
-    net_total = net["net_fixed"].sum()
-    dut_total = net["dut_fixed"].sum()
-    peak_year = int(net["gross_fixed"].idxmax())
-    dual = analysis.by_type_fixed.get("dual_operation", pd.Series(0.0, index=net.index))
-    new = analysis.by_type_fixed.get("new_tasks", pd.Series(0.0, index=net.index))
-    amounts = {name: fmt.money(value, 1, lang) for name, value in (
-        ("gross", gross_total), ("dut", dut_total), ("net", net_total),
-        ("peak", net.loc[peak_year, "gross_fixed"]), ("dual", dual.get(first, 0.0)),
-        ("last", net.loc[last, "gross_fixed"]), ("new", new.get(last, 0.0)),
-        ("last_dut", net.loc[last, "dut_fixed"]))}
-    if lang == "en":
-        sentences = [
-            f"In {analysis.base_year} prices, the municipalities' IT costs related to UDK "
-            f"total {amounts['gross']} over {first}-{last}; after DUT compensation of "
-            f"{amounts['dut']}, the net municipal cost is {amounts['net']}.",
-            f"Costs peak in {peak_year} at {amounts['peak']}, when new "
-            f"and existing solutions ran side by side (dual operation "
-            f"{amounts['dual']} in {first}).",
-            f"{last}, the first full year of operation, costs {amounts['last']}, "
-            f"of which {amounts['new']} are extra costs of new tasks from law and "
-            f"practice changes; DUT compensates {amounts['last_dut']} of it.",
-        ]
-    else:
-        sentences = [
-            f"Opgjort i {analysis.base_year}-priser udgør kommunernes IT-omkostninger vedr. UDK "
-            f"{amounts['gross']} i {first}-{last}; efter DUT-kompensation på {amounts['dut']} "
-            f"er den kommunale nettoomkostning {amounts['net']}.",
-            f"Omkostningerne topper i {peak_year} med {amounts['peak']}, "
-            f"hvor nye og eksisterende løsninger var i drift samtidig (dobbeltdrift "
-            f"{amounts['dual']} i {first}).",
-            f"{last}, det første fulde driftsår, koster {amounts['last']}, heraf "
-            f"{amounts['new']} i meromkostninger til nye opgaver som følge af lov- og "
-            f"praksisændringer; DUT kompenserer {amounts['last_dut']} heraf.",
-        ]
-    return [fmt.sentence(s) for s in sentences]
+@dataclass(frozen=True)
+class Figure:
+    """A number in a Resumé sentence: what it measures, over which years, its value at the run.
+
+    `measure` is gross, dut or net (fixed prices, summed over `years`), a cost type
+    (dual_operation, new_tasks: fixed prices summed over `years`), peak_year or peak_gross
+    (the year of the highest gross cost and that cost), or base_year (the assumption
+    itself). The workbook writes each as a formula over its own tables.
+    """
+
+    measure: str
+    value: float
+    years: tuple[int, int] = (0, 0)  # first and last year summed
+    kind: str = "money"  # money (mio. kr., one decimal) | year
+
+    def text(self, language: str) -> str:
+        if self.kind == "year":
+            return str(int(self.value))
+        return fmt.money(self.value, 1, language)
 
 
-def key_figures(analysis: CostAnalysis) -> list[tuple[str, str]]:
-    """The report's headline numbers (value, caption) for the boxes under the title."""
-    lang, net = analysis.language, analysis.net
-    first, last = analysis.years[0], analysis.years[-1]
-    period = f"{first}-{last}"
-    return [
-        (fmt.number(net["gross_fixed"].sum(), 1, lang),
-         label("key_gross_total", lang, period=period)),
-        (fmt.number(net["dut_fixed"].sum(), 1, lang), label("key_dut_total", lang, period=period)),
-        (fmt.number(net["net_fixed"].sum(), 1, lang), label("key_net_total", lang, period=period)),
-        (fmt.number(net.loc[last, "gross_fixed"], 1, lang),
-         label("key_first_full_year", lang, year=last)),
-    ]
+def _span(first: int, last: int) -> str:
+    return str(first) if first == last else f"{first}-{last}"
+
+
+def phase_years(analysis: CostAnalysis, key: str) -> tuple[int, int]:
+    """First and last year of a phase of the phases table (dual_operation, transition,
+    first_full_year)."""
+    row = analysis.phases.loc[analysis.phases["phase"] == key].iloc[0]
+    return int(row["first_year"]), int(row["last_year"])
+
+
+def resume_parts(analysis: CostAnalysis) -> list[tuple[str, dict]]:
+    """The Resumé as (label key, fields) per sentence; numbers are `Figure`s.
+
+    A ledger that does not reach into the transition or the first full year (a user's own
+    file) gets no sentence about it.
+    """
+    net, by_type = analysis.net, analysis.by_type_fixed
+    years = analysis.years
+    first, last = years[0], years[-1]
+    zero = pd.Series(0.0, index=net.index)
+
+    def total(measure: str, span: tuple[int, int]) -> Figure:
+        column = (net[f"{measure}_fixed"] if measure in ("gross", "dut", "net")
+                  else by_type.get(measure, zero))
+        return Figure(measure, float(column.loc[span[0]:span[1]].sum()), span)
+
+    parts = [("costs_resume_total", {
+        "period": f"{first}-{last}",
+        "base_year": Figure("base_year", analysis.base_year, kind="year"),
+        "gross": total("gross", (first, last)), "dut": total("dut", (first, last)),
+        "net": total("net", (first, last))})]
+    t_first, t_last = phase_years(analysis, "transition")
+    transition = [y for y in years if t_first <= y <= t_last]
+    if transition:
+        span = (transition[0], transition[-1])
+        peak_year = int(net["gross_fixed"].idxmax())
+        parts.append(("costs_resume_transition", {
+            "transition_period": _span(*span),
+            "transition": total("gross", span), "dual": total("dual_operation", span),
+            "peak_year": Figure("peak_year", peak_year, (first, last), "year"),
+            "peak": Figure("peak_gross", net.loc[peak_year, "gross_fixed"], (first, last))}))
+    full_year = phase_years(analysis, "first_full_year")[0]
+    if full_year in years:
+        span = (full_year, full_year)
+        parts.append(("costs_resume_first_full_year", {
+            "year": str(full_year), "gross": total("gross", span),
+            "new_tasks": total("new_tasks", span), "dut": total("dut", span),
+            "net": total("net", span)}))
+    if analysis.illustrative:
+        parts.append(("costs_resume_illustrative", {}))
+    return parts
+
+
+def resume_sentences(analysis: CostAnalysis) -> list[str]:
+    """The Resumé (three or four sentences), every number taken from the analysis."""
+    lang = analysis.language
+    return [fmt.sentence(label(key, lang, **{
+        name: value.text(lang) if isinstance(value, Figure) else value
+        for name, value in fields.items()})) for key, fields in resume_parts(analysis)]
+
+
+def recommendation(analysis: CostAnalysis) -> list[str]:
+    """The Indstilling: an orientation, with no decision for the committee to take."""
+    return [board.note_taken(analysis.language)]
+
+
+def first_full_year(analysis: CostAnalysis) -> int:
+    return phase_years(analysis, "first_full_year")[0]
+
+
+def economy_table(analysis: CostAnalysis) -> pd.DataFrame:
+    """Økonomi: gross, DUT and net per year in fixed prices, the first full year named
+    (the total row is added by `blocks.table`, named by `economy_total`)."""
+    lang = analysis.language
+    full_year = first_full_year(analysis)
+    names = [label("costs_economy_first_full_year", lang, year=y) if y == full_year else str(y)
+             for y in analysis.years]
+    table = net_table(analysis)
+    table.index = pd.Index(names, name=label("year", lang))
+    return table
+
+
+def economy_total(analysis: CostAnalysis) -> str:
+    return label("costs_economy_total", analysis.language,
+                 period=f"{analysis.years[0]}-{analysis.years[-1]}")
+
+
+def economy_caption(analysis: CostAnalysis) -> str:
+    return label("costs_economy_caption", analysis.language, base_year=analysis.base_year)
+
+
+def front_page(analysis: CostAnalysis) -> HTML:
+    """Page 1 under the title: Resumé, Indstilling and Økonomi."""
+    lang = analysis.language
+    table = blocks.table(economy_table(analysis), lang, total_row=economy_total(analysis),
+                         caption=economy_caption(analysis))
+    return board.front_page(resume_sentences=resume_sentences(analysis),
+                            clauses=recommendation(analysis), economy_table=table,
+                            language=lang, economy_note=label("costs_economy_note", lang))
+
+
+def price_basis(analysis: CostAnalysis) -> str:
+    """The price basis in a few words for the title block (the index's source is in the
+    annex)."""
+    return label("costs_price_basis", analysis.language, base_year=analysis.base_year,
+                 index=analysis.index.name)
 
 
 def year_table(analysis: CostAnalysis) -> pd.DataFrame:
@@ -114,19 +195,41 @@ def source_note(analysis: CostAnalysis) -> str:
     titles = [s[f"title_{lang}"] for s in analysis.inputs if s.get("status") == "illustrative"]
     text = f"{label('source_prefix', lang)}: " + "; ".join(titles or [s[f"title_{lang}"]
                                                                       for s in analysis.inputs])
-    # the index only by name here: its full source is in the title block and the method note
+    # the index only by name here: its full source is in the annex
     basis = label("fixed_prices", lang) + f" ({analysis.base_year}), {analysis.index.name}"
     return f"{text}. {basis}."
 
 
-def method_note(analysis: CostAnalysis) -> None:
-    """The method section: formula, index and source, what is illustrative."""
-    language = analysis.language
-    blocks.heading(label("method_heading", language), language)
-    display(blocks.paragraph(analysis.index.describe(analysis.base_year, language) + ". "
-                             + label("restate_formula", language, base_year=analysis.base_year)))
+def files_table(analysis: CostAnalysis) -> pd.DataFrame:
+    """The annex's data files: file name, what it holds, the start of its sha256 (the
+    workbook's sheet "Om tallene" has the whole hash)."""
+    lang = analysis.language
+    return pd.DataFrame({
+        label("costs_annex_content", lang): [s[f"title_{lang}"] for s in analysis.inputs],
+        label("costs_annex_sha", lang): [s["sha256"][:12] for s in analysis.inputs],
+    }, index=pd.Index([s["file"] for s in analysis.inputs], name=label("costs_annex_file", lang)))
+
+
+def annex(analysis: CostAnalysis) -> None:
+    """Bilag: Datagrundlag og metode, at the back: sources, method, the index year by year,
+    what is illustrative, and the data files."""
+    lang = analysis.language
+    display(board.annex_heading(lang))
+    display(board.source_list(analysis.inputs, lang))
+    blocks.heading(label("method_heading", lang), lang, level=3)
+    years = analysis.index.years
+    display(blocks.paragraph(
+        label("costs_method_index", lang, base_year=analysis.base_year,
+              index=analysis.index.name, span=f"{years[0]}-{years[-1]}")
+        + " " + label("restate_formula", lang, base_year=analysis.base_year)))
+    display(blocks.paragraph(label("costs_method_net", lang)))
+    display(blocks.table(year_table(analysis), lang, decimals={label("index_value", lang): 2,
+                         label("restate_factor", lang): 4}, caption=label("table_years", lang)))
     if analysis.illustrative:
-        display(blocks.paragraph(label("illustrative_note", language)))
+        display(blocks.paragraph(label("illustrative_note", lang)))
+    display(blocks.table(files_table(analysis), lang, caption=label("costs_annex_files", lang),
+                         note=label("costs_annex_files_note", lang,
+                                    sheet=label("xl_sheet_about", lang))))
 
 
 def phase_spans(analysis: CostAnalysis) -> list[tuple[str, int, int]]:

@@ -18,12 +18,14 @@ sheet, so that a reader can sort or filter either sheet without the rows coming 
 from __future__ import annotations
 
 import datetime as dt
+import string
 from pathlib import Path
 
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ... import fmt
 from ...excel.about import Section, document, footer_note
+from ...excel.board import front_block
 from ...excel.book import (
     FACTOR,
     FIRST_ROW,
@@ -46,6 +48,7 @@ from ...excel.charts import COLOURS, column_chart, line_chart
 from ...excel.save import report_writer
 from ...labels import label
 from ...phases import year_phases
+from . import text
 from .model import CostAnalysis
 
 BASE_YEAR_CELL = f"$B${FIRST_ROW}"  # on the assumptions sheet
@@ -203,68 +206,170 @@ def _assumptions_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> Non
     check.add(cell)
 
 
+def _number_text(expression: str, language: str) -> str:
+    """A formula giving the number as the PDF writes it, one decimal and grouped
+    (1.045,2 in Danish, 1,045.2 in English), whatever the spreadsheet's own locale.
+
+    FIXED() or TEXT() would follow the locale of the Excel that opens the file, so the
+    digits are put together from whole numbers, which every locale writes the same way.
+    Up to 999.999.999,9 (the amounts are mio. kr.).
+    """
+    group, decimal = (".", ",") if language == "da" else (",", ".")
+    rounded = f"ROUND({expression},1)"
+    whole = f"INT(ABS({rounded}))"
+    tenths = f"ROUND(ABS({rounded})*10-{whole}*10,0)"
+
+    def three(part: str) -> str:
+        return f'RIGHT("00"&{part},3)'
+
+    grouped = (f'IF({whole}>=1000000,INT({whole}/1000000)&"{group}"'
+               f'&{three(f"INT(MOD({whole},1000000)/1000)")}&"{group}"'
+               f'&{three(f"MOD({whole},1000)")},'
+               f'IF({whole}>=1000,INT({whole}/1000)&"{group}"&{three(f"MOD({whole},1000)")},'
+               f"{whole}))")
+    return f'IF({rounded}<0,"-","")&{grouped}&"{decimal}"&{tenths}'
+
+
+def _money_text(book: Book, expression: str) -> str:
+    """An amount as the sentence shows it: the number, then the unit."""
+    return f'{_number_text(expression, book.language)}&" {book.label("unit")}"'
+
+
+def _sentence_formula(book: Book, key: str, fields: dict, expression) -> Formula:
+    """A Resumé sentence (a label template) as a text formula: each `Figure` is the Excel
+    `expression(figure)`, other fields are literal text; the cached value is the sentence
+    the PDF shows."""
+    pieces = []
+    after_unit = False
+    for literal, name, _, _ in string.Formatter().parse(book.label(key)):
+        if after_unit and literal.startswith("."):
+            literal = literal[1:]  # "mio. kr." ends the sentence: one full stop, not two
+        if literal:
+            pieces.append('"' + literal.replace('"', '""') + '"')
+        after_unit = False
+        if name is None:
+            continue
+        value = fields[name]
+        if not isinstance(value, text.Figure):
+            pieces.append('"' + str(value).replace('"', '""') + '"')
+        elif value.kind == "year":
+            pieces.append(expression(value))
+        else:
+            pieces.append(_money_text(book, expression(value)))
+            after_unit = book.label("unit").endswith(".")
+    shown = fmt.sentence(book.label(key, **{
+        name: value.text(book.language) if isinstance(value, text.Figure) else value
+        for name, value in fields.items()}))
+    return Formula("=" + "&".join(pieces), shown)
+
+
+def _figure_expression(figure: text.Figure, *, base: str, year_rows: dict, type_rows: dict,
+                       type_columns: dict) -> str:
+    """The Excel expression of a Resumé figure, over the summary's own tables."""
+    first, last = figure.years
+    if figure.measure == "base_year":
+        return base
+    gross = f"$B${year_rows[first]}:$B${year_rows[last]}"
+    if figure.measure == "peak_gross":
+        return f"MAX({gross})"
+    if figure.measure == "peak_year":
+        years = f"$A${year_rows[first]}:$A${year_rows[last]}"
+        return f"INDEX({years},MATCH(MAX({gross}),{gross},0))"
+    if figure.measure in ("gross", "dut", "net"):
+        column = {"gross": "B", "dut": "C", "net": "D"}[figure.measure]
+        return f"SUM({column}{year_rows[first]}:{column}{year_rows[last]})"
+    if figure.measure not in type_columns:  # no entries of that cost type: nothing to sum
+        return "0"
+    column = letter(type_columns[figure.measure])
+    return f"SUM({column}{type_rows[first]}:{column}{type_rows[last]})"
+
+
+def _resume_formulas(book: Book, names: _Names, analysis: CostAnalysis, **tables) -> list:
+    """The Resumé of the PDF (text.resume_parts) as formulas over the summary's own tables
+    (`tables`: year_rows, type_rows, type_columns), so that every number in it follows the
+    base year on the assumptions sheet."""
+    def expression(figure: text.Figure) -> str:
+        return _figure_expression(figure, base=_base(names), **tables)
+
+    return [_sentence_formula(book, key, fields, expression)
+            for key, fields in text.resume_parts(analysis)]
+
+
 def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
-    """Key figures, a table by year, a table by cost type, and charts over those tables."""
+    """The committee paper's first page (Resumé, Indstilling, Økonomi: the key table by
+    year), then the costs by type and charts over those tables.
+
+    Every figure here is a formula over the other sheets, so the whole sheet, the Resumé
+    included, follows a change of the base year on the assumptions sheet.
+    """
     ws = book.add_sheet(names.summary, landscape=True)
     ws.page_setup.fitToHeight = 1  # the summary is one page
     ws.print_options.horizontalCentered = True
     years = analysis.years
-    book.heading(ws, book.title, _fixed_basis(book, names, analysis, "xl_summary_subtitle"),
-                 span=8)
     measures = [("xl_gross_fixed", 6, "gross_fixed"), ("xl_dut_fixed", 7, "dut_fixed"),
                 ("xl_net_fixed", 8, "net_fixed"), ("xl_gross_current", 2, "gross_current"),
                 ("xl_dut_current", 3, "dut_current"), ("xl_net_current", 4, "net_current")]
+    span = len(measures) + 2
+    # widths first: the Resumé's row heights follow them
+    ws.column_dimensions["A"].width = 22
+    for column in range(2, len(measures) + 2):
+        ws.column_dimensions[letter(column)].width = 19
+    ws.column_dimensions[letter(span)].width = 32
+    book.heading(ws, book.title, _fixed_basis(book, names, analysis, "xl_summary_subtitle"),
+                 span=span)
     year_column = Column(book.label("year"), YEAR)
     money = [Column(book.label(key), MONEY) for key, _, _ in measures]
     right = money[0].alignment()
+    cost_types = list(analysis.by_type_fixed.columns)
+    resume_rows = len(text.resume_parts(analysis))
 
-    # Rows: key figures 5-9, by year from 11, by cost type below it, charts below that
-    year_header = 12
+    # Rows: Resumé and Indstilling from 5 (board.front_block), then Økonomi: the key table
+    # by year with its total, then the costs by type, then the charts
+    year_header = 5 + 1 + resume_rows + 1 + 3 + len(text.recommendation(analysis)) + 1
     year_first, year_last = year_header + 1, year_header + len(years)
-    type_header = year_last + 3
+    total_row = year_last + 1
+    type_header = total_row + 3
     type_first, type_last = type_header + 1, type_header + len(years)
     chart_row = type_last + 2
+    year_rows = {year: row for row, year in enumerate(years, start=year_first)}
+    type_rows = {year: row for row, year in enumerate(years, start=type_first)}
+    type_columns = {cost_type: column for column, cost_type in enumerate(cost_types, start=2)}
 
-    # By year: looked up in the DUT and net sheet by year (so sorting that sheet is safe)
+    economy_row = front_block(
+        book, ws, 5, span=span, clauses=text.recommendation(analysis),
+        resume_sentences=_resume_formulas(book, names, analysis, year_rows=year_rows,
+                                          type_rows=type_rows, type_columns=type_columns))
+    if economy_row != year_header:  # the Resumé's formulas point into the key table
+        raise RuntimeError(f"the key table starts in row {economy_row}, not {year_header}")
+
+    # Økonomi, by year: looked up in the DUT and net sheet by year (sorting it is safe)
     net_sheet = quote(names.net)
-    book.put(ws, year_header - 1, 1, book.label("xl_by_year"), font=SECTION_FONT)
     book.header_row(ws, year_header, 1, [year_column, *money, Column(book.label("phase"))])
     phases = year_phases(years, analysis.phases, book.language)
-    for row, year in enumerate(years, start=year_first):
+    for year, row in year_rows.items():
         book.put(ws, row, 1, year, YEAR, alignment=year_column.alignment())
         for column, (_, position, field) in enumerate(measures, start=2):
             book.put(ws, row, column, Formula(
                 f"=VLOOKUP($A{row},{net_sheet}!$A:$H,{position},FALSE)",
                 analysis.net.loc[year, field]), MONEY, alignment=right)
         book.put(ws, row, len(measures) + 2, phases[year], alignment=Column("").alignment())
-
-    # Key figures: sums of the table by year
-    book.put(ws, 5, 1, book.label("xl_key_figures", first=years[0], last=years[-1]),
-             font=SECTION_FONT)
-    book.header_row(ws, 6, 1, ["", Column(book.label("fixed_prices"), MONEY),
-                               Column(book.label("current_prices"), MONEY)])
+    book.put(ws, total_row, 1, text.economy_total(analysis), font=TOTAL_FONT, measure=False)
     totals = analysis.net.sum()
-    key_figures = [("gross_cost", "gross", "B", "E"), ("dut_compensation", "dut", "C", "F"),
-                   ("net_cost", "net", "D", "G")]
-    for row, (key, measure, fixed_cells, current_cells) in enumerate(key_figures, start=7):
-        font = TOTAL_FONT if measure == "net" else None
-        book.put(ws, row, 1, book.label(key), font=font)
-        for column, (cells, prices) in enumerate([(fixed_cells, "fixed"),
-                                                  (current_cells, "current")], start=2):
-            book.put(ws, row, column, Formula(f"=SUM({cells}{year_first}:{cells}{year_last})",
-                                              totals[f"{measure}_{prices}"]), MONEY, font=font)
+    for column, (_, _, field) in enumerate(measures, start=2):
+        cells = f"{letter(column)}{year_first}:{letter(column)}{year_last}"
+        book.put(ws, total_row, column, Formula(f"=SUM({cells})", totals[field]), MONEY,
+                 font=TOTAL_FONT, alignment=right)
 
     # By cost type, fixed prices: SUMIFS over the fixed-price ledger
     book.put(ws, type_header - 1, 1, book.label("xl_by_cost_type"), font=SECTION_FONT)
-    cost_types = list(analysis.by_type_fixed.columns)
     book.header_row(ws, type_header, 1, [year_column]
                     + [Column(book.label(c), MONEY) for c in cost_types]
                     + [Column(book.label("total"), MONEY)])
     fixed = quote(names.fixed)
     total_column = len(cost_types) + 2
-    for row, year in enumerate(years, start=type_first):
+    for year, row in type_rows.items():
         book.put(ws, row, 1, year, YEAR, alignment=year_column.alignment())
-        for column, cost_type in enumerate(cost_types, start=2):
+        for cost_type, column in type_columns.items():
             header = f"{letter(column)}${type_header}"
             book.put(ws, row, column, Formula(
                 f"=SUMIFS({fixed}!$I:$I,{fixed}!$B:$B,$A{row},{fixed}!$E:$E,{header})",
@@ -272,11 +377,6 @@ def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
         book.put(ws, row, total_column, Formula(
             f"=SUM(B{row}:{letter(total_column - 1)}{row})",
             analysis.by_type_fixed.loc[year].sum()), MONEY, font=TOTAL_FONT, alignment=right)
-
-    ws.column_dimensions["A"].width = 22
-    for column in range(2, len(measures) + 2):
-        ws.column_dimensions[letter(column)].width = 19
-    ws.column_dimensions[letter(len(measures) + 2)].width = 32
 
     column_chart(ws, f"A{chart_row}", title=book.label("xl_chart_by_type"),
                  axis_title=book.label("unit"), header_row=type_header, first_row=type_first,
