@@ -9,32 +9,39 @@ in the comments; the breach counts stated in the PDF are also checked against
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import libreoffice
 import openpyxl
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 
-from udkecon import config, operations
+from udkecon import board, config, operations
+from udkecon.documents.operations import text as ops_text
 from udkecon.documents.operations.charts import (
     BREACH_EDGE,
+    STATUS_COLOURS,
     availability_heatmap,
-    band,
-    band_labels,
     call_volume_chart,
+    cell_status,
+    status_labels,
+    status_matrix,
 )
 from udkecon.documents.operations.model import build as operations_status
 from udkecon.documents.operations.text import (
     breach_sentence,
+    breach_sentences,
     breach_table,
+    calls_sentences,
     method_sentences,
     service_table,
-    summary_sentences,
 )
 from udkecon.documents.operations.workbook import build as build_operations_book
 from udkecon.documents.operations.workbook import month_serial
@@ -46,6 +53,7 @@ from udkecon.operations import breaches_by_month, require_platform, worst_month
 TESTS = Path(__file__).resolve().parents[1]
 DATA = TESTS / "data"
 FORMULA_LIKE = DATA / "operations_report_formula_like_service.csv"
+MISSING_MONTH = DATA / "operations_missing_month.csv"
 NOTEBOOK = config.NOTEBOOKS_DIR / "operations_status.ipynb"
 STEM = "operations_status"
 SP, STOTTE = "Serviceplatformen", "Støttesystemer"
@@ -65,6 +73,45 @@ STOTTE_H1_BREACHES = 8
 FEBRUARY_EXCESS = 135.024
 # KO - applikation, February 2020: (100 - 83.10) / 100 * 696 = 16.9 * 6.96 = 117.624 h
 WORST_BREACH_DOWNTIME = 117.624
+
+# The colour of every breach, by hand from the slides: shortfall = target - availability in
+# percentage points, bands < 0.50 (status 2), 0.50-0.99 (3), 1.00-4.99 (4), 5.00 or more (5)
+EXPECTED_MISSES = {
+    ("SDY - infrastruktur", "2019-10"): 3,  # 99.90 - 99.40 = 0.50
+    ("SDY - infrastruktur", "2019-11"): 2,  # 99.90 - 99.80 = 0.10
+    ("KO - infrastruktur", "2020-01"): 2,  # 0.10
+    ("BF - infrastruktur", "2020-01"): 4,  # 99.90 - 98.80 = 1.10
+    ("Adgangsstyring - infrastruktur", "2020-01"): 4,  # 99.90 - 98.40 = 1.50
+    ("KO - applikation", "2020-02"): 5,  # 99.90 - 83.10 = 16.80
+    ("KO - infrastruktur", "2020-02"): 3,  # 99.90 - 99.30 = 0.60
+    ("SDY - infrastruktur", "2020-02"): 3,  # 0.60
+    ("BF - infrastruktur", "2020-02"): 3,  # 0.60
+    ("Adgangsstyring - infrastruktur", "2020-02"): 3,  # 99.90 - 99.10 = 0.80
+    ("SP produktionsmiljø m1", "2020-03"): 3,  # 99.80 - 98.98 = 0.82
+    ("KO - applikation", "2020-09"): 4,  # 99.90 - 98.30 = 1.60
+}
+# Met although below 100: SP produktionsmiljø m2 (target 98.50) in January (99.60) and
+# March (98.79) -- under a common scale 98.79 would be the reddest cell of its row
+EXPECTED_MET_BELOW_100 = {("SP produktionsmiljø m2", "2020-01"),
+                          ("SP produktionsmiljø m2", "2020-03")}
+GREENS = {STATUS_COLOURS[0][0], STATUS_COLOURS[1][0]}
+
+
+def csv_statuses(path=config.SLA_AVAILABILITY_FILE) -> dict[tuple[str, str], int]:
+    """(service, month) -> colour status, read from the CSV with the csv module and exact
+    decimals: an independent route to met / missed and the shortfall band."""
+    statuses = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            target, actual = Decimal(row["sla_target_pct"]), Decimal(row["availability_pct"])
+            if actual >= target:
+                status = 0 if actual == 100 else 1
+            else:
+                shortfall = target - actual
+                status = (2 if shortfall < Decimal("0.5") else 3 if shortfall < 1
+                          else 4 if shortfall < 5 else 5)
+            statuses[(row["service"], row["month"])] = status
+    return statuses
 
 
 @pytest.fixture(scope="module")
@@ -206,11 +253,14 @@ class TestReaderTables:
 
 class TestSummarySentences:
     def test_danish(self, status):
-        text = " ".join(summary_sentences(status)).replace(NBSP, " ")
-        assert "registreret 12 brud på SLA-målene: i 12 af 144 servicemåneder" in text
+        text = " ".join(breach_sentences(status) + calls_sentences(status)).replace(NBSP, " ")
+        # 12 services x 12 months = 144 measurements (the board's word, not "servicemåneder")
+        assert ("registreret 12 brud på SLA-målene: i 12 af 144 målinger (12 tjenester × 12 "
+                "måneder)") in text
+        assert "servicemåned" not in text
         assert "målopfyldelse på 91,7 %" in text  # 132 / 144 = 0.9167
         # Serviceplatformen 47 / 48 = 0.979; Støttesystemer 85 / 96 = 0.885
-        assert "Serviceplatformen havde 1 brud i 48 servicemåneder (97,9 %" in text
+        assert "Serviceplatformen havde 1 brud i 48 målinger (97,9 %" in text
         assert "Støttesystemer 11 brud i 96 (88,5 %)" in text
         assert "Den værste måned var februar 2020 med 5 brud og ca. 135,0 timers" in text
         assert "KO - applikation (Støttesystemer) i februar 2020: 83,10 % mod et mål på " \
@@ -225,8 +275,9 @@ class TestSummarySentences:
 
     def test_english(self):
         english = operations_status(language="en")
-        text = " ".join(summary_sentences(english))
-        assert "there were 12 breaches of the SLA targets: in 12 of 144 service-months" in text
+        text = " ".join(breach_sentences(english) + calls_sentences(english))
+        assert ("there were 12 breaches of the SLA targets: in 12 of 144 measurements "
+                "(12 services × 12 months)") in text
         assert "a compliance rate of 91.7%" in text
         assert "The worst month was February 2020, with 5 breaches and about 135.0 hours" in text
         assert "83.10% against a target of 99.90%, 16.80 percentage points" in text
@@ -234,7 +285,7 @@ class TestSummarySentences:
 
     def test_english_singular(self):
         one = operations_status(platform=SP, language="en")
-        text = " ".join(summary_sentences(one))
+        text = " ".join(breach_sentences(one))
         # SP produktionsmiljø m1, March 2020: (99.80 - 98.98) / 100 * 744 = 6.1008 h beyond
         assert "there was 1 breach of the SLA targets" in text
         assert "The worst month was March 2020, with 1 breach and about 6.1 hours" in text
@@ -242,16 +293,21 @@ class TestSummarySentences:
 
     def test_no_breaches(self):
         quiet = operations_status(platform=SP, first_month="2020-04")
-        sentences = summary_sentences(quiet)
+        sentences = breach_sentences(quiet)
         # 4 services x 6 months = 24, all at 100 %
-        assert sentences[0] == ("I perioden april 2020 – september 2020 er der ikke "
-                                "registreret brud på SLA-målene: alle 24 servicemåneder "
-                                "(4 tjenester målt i 6 måneder) overholdt målet.")
-        assert not any("værste" in s for s in sentences)
+        assert sentences == ["I perioden april 2020 – september 2020 er der ikke registreret "
+                             "brud på SLA-målene: alle 24 målinger (4 tjenester × 6 måneder) "
+                             "nåede målet."]
+
+    def test_a_missing_month_drops_the_product(self):
+        # 2 services, 2 months, one month missing: 3 measurements, not "2 x 2"
+        gap = operations_status(MISSING_MONTH)
+        assert ops_text.measurements_phrase(gap) == "3 målinger"
 
     def test_one_month(self):
         march = operations_status(first_month="2020-03", last_month="2020-03", language="en")
         assert breach_sentence(march).startswith("In March 2020 there was 1 breach")
+        assert "12 measurements (12 services × 1 month)" in breach_sentence(march)
 
     def test_method_mentions_calls_only_when_shown(self):
         assert any("Serviceplatformen" in s for s in method_sentences(operations_status()))
@@ -259,16 +315,148 @@ class TestSummarySentences:
         assert not any("kald" in s.lower() for s in method_sentences(supported))
 
 
+# --------------------------------------------------------------------------- page 1 and annex
+
+class TestFrontPage:
+    def test_resume(self, status):
+        sentences = [s.replace(NBSP, " ") for s in ops_text.resume_sentences(status)]
+        assert 3 <= len(sentences) <= 5
+        # 144 - 12 = 132 met; 132 / 144 = 91.7 %
+        assert sentences[0] == ("I perioden oktober 2019 – september 2020 nåede 132 af 144 "
+                                "målinger (12 tjenester × 12 måneder) deres SLA-mål (91,7 %); "
+                                "12 lå under målet.")
+        assert sentences[1] == ("Under målet lå Serviceplatformen i 1 af 48 målinger og "
+                                "Støttesystemer i 11 af 96.")
+        assert "værste måned var februar 2020 (5 brud)" in sentences[2]
+        # below target in two or more months, counted on the slides: SDY - infrastruktur
+        # October, November, February (3); KO - applikation February, September; KO, BF and
+        # Adgangsstyring - infrastruktur January, February (2 each)
+        assert sentences[3] == ("I mere end én måned lå 5 tjenester under målet (antal "
+                                "måneder i parentes): SDY - infrastruktur (3), KO - applikation "
+                                "(2), KO - infrastruktur (2), BF - infrastruktur (2) og "
+                                "Adgangsstyring - infrastruktur (2).")
+        # 78 / 91 - 1 = -14.3 %; the peak is January 2020, 136 mio.
+        assert sentences[4] == ("Kaldene til Serviceplatformen gik fra 91 mio. i oktober 2019 "
+                                "til 78 mio. i september 2020 (−14,3 %) med en top på 136 mio. "
+                                "i januar 2020.")
+
+    def test_recommendation_follows_up_only_repeated_breaches(self, status):
+        clauses = ops_text.recommendation_clauses(status)
+        assert clauses[0] == "at orienteringen tages til efterretning"
+        assert len(clauses) == 2 and "følger op over for KOMBIT" in clauses[1]
+        assert "SDY - infrastruktur" in clauses[1] and "SDY - applikation" not in clauses[1]
+        # Serviceplatformen: one breach in one month, nothing to follow up
+        assert ops_text.recommendation_clauses(operations_status(platform=SP)) == [
+            "at orienteringen tages til efterretning"]
+
+    def test_key_table_by_hand(self, status):
+        table = ops_text.key_table(status)
+        assert table.index.tolist() == ["Serviceplatformen", "Støttesystemer", "I alt"]
+        # measured, met, below target, compliance: 48, 47, 1, 47/48; 96, 85, 11, 85/96
+        assert table.loc["Serviceplatformen"].tolist() == pytest.approx(
+            [48, 47, 1, 4700 / 48])
+        assert table.loc["Støttesystemer"].tolist() == pytest.approx([96, 85, 11, 8500 / 96])
+        assert table.loc["I alt"].tolist() == pytest.approx([144, 132, 12, 13200 / 144])
+        assert len(ops_text.key_table(operations_status(platform=SP))) == 1  # no total row
+
+    def test_page_one_has_no_internal_names(self, status):
+        html = ops_text.front_page(status).data
+        for part in ("Resumé", "Indstilling", "Økonomi", "ingen direkte økonomiske"):
+            assert part in html
+        words = re.sub(r"<[^>]+>", " ", html)
+        assert board.internal_names(words) == []
+        assert "servicemåned" not in words
+
+
+class TestSourceContext:
+    def test_seed_worst_months(self, status):
+        # hours beyond the SLA by month (FEBRUARY_EXCESS above): February 135.024, January
+        # 0.10 + 1.10 + 1.50 = 2.70 pp x 7.44 h = 20.088, September 1.60 x 7.20 = 11.52,
+        # March 0.82 x 7.44 = 6.1008, October 0.50 x 7.44 = 3.72, November 0.10 x 7.2 = 0.72
+        assert ops_text.worst_months(status) == ["2020-02", "2020-01", "2020-09"]
+        sentences = [s.replace(NBSP, " ") for s in ops_text.context_sentences(status)]
+        assert sentences[0] == ("De værste måneder målt på nedetid ud over SLA-målene var "
+                                "februar 2020 (ca. 135,0 timer), januar 2020 (ca. 20,1 timer) "
+                                "og september 2020 (ca. 11,5 timer).")
+        # what the slide "Støttesystemer – september 2020 – 2 ud af 2" says, and only that
+        september = sentences[1]
+        assert "»Støttesystemer – september 2020 – 2 ud af 2«" in september
+        assert "29.-30. september kl. 19.50-7.45" in september
+        assert "16.-17. oktober 2020" in september
+        assert sentences[2].startswith("Kilden oplyser ingen årsag til bruddene i januar 2020 "
+                                       "og februar 2020: ")
+
+    def test_one_breach_without_cause_in_english(self):
+        one = operations_status(platform=SP, language="en")
+        assert ops_text.context_sentences(one)[-1].startswith(
+            "The source gives no cause for the breach in March 2020: ")
+
+    def test_another_file_gets_no_seed_context(self):
+        other = operations_status(MISSING_MONTH)
+        sentences = ops_text.context_sentences(other)
+        assert sentences[-1].startswith("Kilden oplyser ingen årsag") \
+            and sentences[-1].endswith("2020.")  # no claim about what an unknown source covers
+        assert not any("Organisation" in s for s in sentences)
+
+    def test_no_breaches_no_context(self):
+        assert ops_text.context_sentences(operations_status(platform=SP,
+                                                            first_month="2020-04")) == []
+
+
 # --------------------------------------------------------------------------- charts
 
-class TestCharts:
-    def test_bands(self):
-        assert [band(v) for v in (100.0, 99.95, 99.9, 99.89, 99.5, 99.0, 98.0, 97.99, 83.1)] \
-            == [0, 1, 1, 2, 2, 3, 4, 5, 5]
-        assert band_labels("da")[0] == f"100{NBSP}%"
-        assert band_labels("en")[-1] == "below 98%"
+def heatmap_cells(figure) -> dict[tuple[str, str], str]:
+    """(service, month) -> the fill colour drawn, read off the figure's rectangles and tick
+    labels (not from the function that chose the colours)."""
+    axes = figure.axes[0]
+    services = {round(y): t.get_text() for y, t in zip(axes.get_yticks(),
+                                                        axes.get_yticklabels(), strict=True)}
+    months = {}
+    for x, tick in zip(axes.get_xticks(), axes.get_xticklabels(), strict=True):
+        name, year = tick.get_text().split("\n")
+        number = ["jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.",
+                  "okt.", "nov.", "dec."].index(name) + 1
+        months[round(x)] = f"{year}-{number:02d}"
+    cells = {}
+    for patch in axes.patches:
+        if isinstance(patch, Rectangle) and patch.get_fill() and patch.get_width() == 1:
+            x, y = patch.get_x() + 0.5, patch.get_y() + 0.5
+            cells[(services[round(y)], months[round(x)])] = to_hex(patch.get_facecolor())
+    return cells
 
-    def test_heatmap_frames_every_breach(self, status):
+
+class TestCharts:
+    def test_cell_status_bounds(self):
+        # at the target is met; binary noise at 0.50 does not move a cell (99.80 - 99.30)
+        assert [cell_status(a, t) for a, t in ((100.0, 98.5), (98.5, 98.5), (99.89, 99.9),
+                                               (99.3, 99.8), (98.81, 99.8), (98.8, 99.8),
+                                               (94.81, 99.8), (94.8, 99.8))] \
+            == [0, 1, 2, 3, 3, 4, 4, 5]
+        assert cell_status(float("nan"), 99.9) is None
+
+    def test_status_matrix_follows_the_csv(self, status):
+        expected = csv_statuses()
+        drawn = status_matrix(status.matrix)
+        got = {(service, month): int(drawn.loc[(platform, service), month])
+               for platform, service in drawn.index for month in drawn.columns}
+        assert got == expected
+        assert {k: v for k, v in expected.items() if v >= 2} == EXPECTED_MISSES
+        assert {k for k, v in expected.items() if v == 1} == EXPECTED_MET_BELOW_100
+
+    def test_every_cell_of_the_heatmap_is_coloured_against_its_own_target(self, status):
+        targets = status.services.set_index(["platform", "service"])["sla_target_pct"]
+        cells = heatmap_cells(availability_heatmap(status.matrix, targets))
+        expected = csv_statuses()
+        assert set(cells) == set(expected) and len(cells) == 144
+        for cell, colour in cells.items():
+            missed = cell in EXPECTED_MISSES
+            assert (colour not in GREENS) == missed, cell  # a met cell is never red
+            assert colour == STATUS_COLOURS[expected[cell]][0], cell
+        # 98.79 against 98.50 is met: pale green, while 99.80 against 99.90 is orange
+        assert cells[("SP produktionsmiljø m2", "2020-03")] == STATUS_COLOURS[1][0]
+        assert cells[("KO - infrastruktur", "2020-01")] == STATUS_COLOURS[2][0]
+
+    def test_heatmap_frames_every_breach_and_says_how_to_read_it(self, status):
         targets = status.services.set_index(["platform", "service"])["sla_target_pct"]
         figure = availability_heatmap(status.matrix, targets)
         axes = figure.axes[0]
@@ -278,6 +466,14 @@ class TestCharts:
         assert len(frames) == SEED_BREACHES
         labels = [t.get_text() for t in axes.get_xticklabels()]
         assert labels[0] == "okt.\n2019" and labels[-1] == "sep.\n2020"
+        legend = axes.get_legend()
+        assert legend.get_title().get_text() == "Hver måling mod tjenestens eget SLA-mål"
+        texts = [t.get_text() for t in legend.get_texts()]
+        assert texts[:6] == status_labels("da")
+        assert texts[:2] == ["100 % (mål nået)", "Mål nået, under 100 %"]
+        assert texts[2:6] == ["Under mål: < 0,50 pct.-point", "Under mål: 0,50–0,99 pct.-point",
+                              "Under mål: 1,00–4,99 pct.-point", "Under mål: ≥ 5,00 pct.-point"]
+        assert "grøn er målet nået" in ops_text.heatmap_note(status)
 
     def test_call_volume_chart(self, status):
         figure = call_volume_chart(status.calls)
