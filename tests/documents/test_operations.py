@@ -121,7 +121,8 @@ def status():
 
 def normalised(text: str) -> str:
     """PDF text as one line: hyphenation at line ends undone, spaces and NBSP as one space."""
-    text = re.sub(r"(?<=[a-zæøå])-\n(?=[a-zæøå])", "", text)
+    # WeasyPrint's automatic hyphen is U+2010, a typed one "-"
+    text = re.sub(r"(?<=[a-zæøå])[-\u2010]\n(?=[a-zæøå])", "", text)
     return re.sub(r"[\s\u00a0]+", " ", text)
 
 
@@ -512,12 +513,36 @@ class TestWorkbook:
 
     def test_summary_key_figures_cached(self, workbook):
         sheet = openpyxl.load_workbook(workbook, data_only=True)["Oversigt"]
-        figures = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
-                   for r in range(6, 15)}
+        figures = key_figure_rows(sheet)
         assert figures["Brud på SLA-mål"] == SEED_BREACHES
-        assert figures["Servicemåneder målt"] == 144
+        assert figures["Målinger (tjenester × måneder)"] == 144
         assert figures["Målopfyldelse"] == pytest.approx(132 / 144)
         assert figures["Kald til Serviceplatformen i alt (mio.)"] == pytest.approx(1309)
+
+    def test_summary_opens_with_resume_and_recommendation(self, workbook):
+        sheet = openpyxl.load_workbook(workbook)["Oversigt"]
+        column_a = [sheet.cell(row=r, column=1).value for r in range(1, 20)]
+        for heading in ("Resumé", "Indstilling", "Økonomi"):
+            assert heading in column_a
+        assert column_a.index("Resumé") < column_a.index("Indstilling") \
+            < column_a.index("Økonomi")
+        assert "1. at orienteringen tages til efterretning" in column_a
+        texts = " ".join(str(v) for v in column_a if v)
+        assert board.internal_names(texts) == [] and "servicemåned" not in texts
+
+    def test_figures_no_formula_follows_are_greyed(self, workbook):
+        book = openpyxl.load_workbook(workbook)
+        summary = book["Oversigt"]
+        static = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2)
+                  for r in range(1, summary.max_row + 1)}
+        for name in ("Værste måned (mest nedetid ud over SLA)", "Største enkeltbrud"):
+            cell = static[name]
+            assert cell.data_type != "f" and cell.font.color.rgb.endswith("7F7F7F")
+            assert cell.comment.text.startswith("Beregnet af udkecon ved kørslen")
+        services = book["Tjenester"]
+        for column in ("H", "I", "J"):  # lowest, its month, downtime
+            assert services[f"{column}5"].comment is not None
+        assert services["E5"].value.startswith("=")  # months breached: live
 
     def test_month_serial(self):
         # Excel's day 1 is 1 January 1900, and Excel counts 29 February 1900 (which did not
@@ -546,10 +571,68 @@ class TestWorkbook:
                         assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), \
                             f"{sheet.title}!{cell.coordinate} {cell.value}"
                         checked += 1
-        # 12 breaches x 5 formulas, 12 service compliance rates, 11 calls x 2 changes,
-        # 4 key figures (service-months, breaches, compliance, calls), 12 months x 3 on the
-        # summary: 60 + 12 + 22 + 4 + 36 = 134
-        assert checked == 60 + 12 + 22 + 4 + 36
+        # availability: 12 breach counts and a target table of 12 x (column C + 12 months);
+        # 12 breaches x 5 formulas; 12 services x 5 (target, measured, breached, compliance,
+        # mean); 11 calls x 2 changes; 5 key figures (services, measurements, breaches,
+        # compliance, calls); 12 months x 3 on the summary
+        assert checked == 12 + 12 * 13 + 60 + 60 + 22 + 5 + 36
+
+    @pytest.mark.skipif(libreoffice.soffice() is None,
+                        reason="LibreOffice (soffice) is not installed")
+    def test_changed_availability_moves_summary_and_colours(self, workbook, tmp_path):
+        """A reader changes four cells; LibreOffice recalculates; the key figures, the table
+        per month, the services sheet and the conditional colours follow (expected values
+        by hand, colours from the CSV with the four changes)."""
+        book = openpyxl.load_workbook(workbook)
+        sheet = book["Tilgængelighed"]
+        rows = {sheet.cell(row=r, column=2).value: r for r in range(5, 17)}
+        column = {"2020-02": "H", "2020-03": "I", "2020-04": "J", "2020-06": "L"}  # D = 2019-10
+        changes = {("KO - applikation", "2020-02"): 100.0,  # was 83.10: a breach less
+                   ("SP produktionsmiljø m2", "2020-03"): 98.0,  # 98.50 - 98.00 = 0.50 short
+                   ("STS adm produktionsmiljø m1", "2020-04"): 99.0,  # 99.80 - 99.00 = 0.80
+                   ("BF - applikation", "2020-06"): None}  # a month not measured
+        for (service, month), value in changes.items():
+            sheet[f"{column[month]}{rows[service]}"] = value
+        checks = colour_checks(book, sheet)
+        changed = tmp_path / "changed.xlsx"
+        book.save(changed)
+        result = openpyxl.load_workbook(libreoffice.recalculate([changed], tmp_path / "lo")[0],
+                                        data_only=True)
+
+        figures = key_figure_rows(result["Oversigt"])
+        # 144 - 1 = 143 measurements; 12 - 1 + 1 + 1 = 13 breaches; (143 - 13) / 143
+        assert figures["Målinger (tjenester × måneder)"] == 143
+        assert figures["Brud på SLA-mål"] == 13
+        assert figures["Målopfyldelse"] == pytest.approx(130 / 143)
+        by_month = {r[0].strftime("%Y-%m"): r[1:3] for r in result["Oversigt"].iter_rows(
+            values_only=True) if isinstance(r[0], dt.datetime)}
+        # February: 5 - 1 breaches, 135.024 - 16.80 x 6.96 = 18.096 h beyond the SLA;
+        # March 6.1008 + 0.50 x 7.44 = 9.8208; April 0.80 x 7.20 = 5.76; June none
+        assert by_month["2020-02"] == (4, pytest.approx(18.096))
+        assert by_month["2020-03"] == (2, pytest.approx(9.8208))
+        assert by_month["2020-04"] == (1, pytest.approx(5.76))
+        assert by_month["2020-06"] == (0, 0)
+        services = {r[1]: r for r in result["Tjenester"].iter_rows(min_row=5, values_only=True)
+                    if r[1]}
+        # KO - applikation: 11 x 100 + 98.30 over 12 months = 99.858333, 1 breach, 11 / 12
+        assert services["KO - applikation"][3:7] == (12, 1, pytest.approx(11 / 12),
+                                                     pytest.approx(1198.30 / 12))
+        assert services["BF - applikation"][3:7] == (11, 0, 1, 100)
+
+        statuses = csv_statuses()
+        statuses.update({("KO - applikation", "2020-02"): 0,
+                         ("SP produktionsmiljø m2", "2020-03"): 3,
+                         ("STS adm produktionsmiljø m1", "2020-04"): 3})
+        del statuses[("BF - applikation", "2020-06")]
+        check_sheet = result["Kontrol"]
+        shown = {}
+        for (service, month), rules in checks.items():
+            true = [colour for cell, colour in rules if check_sheet[cell].value]
+            assert len(true) <= 1, (service, month, true)  # the rules exclude each other
+            if true:
+                shown[(service, month)] = true[0]
+        assert shown == {cell: STATUS_COLOURS[status][0].upper()[1:]
+                         for cell, status in statuses.items()}
 
     def test_input_text_stays_text(self, tmp_path):
         formula_like = operations_status(FORMULA_LIKE, platform=SP)
@@ -560,6 +643,49 @@ class TestWorkbook:
         services = {sheet.cell(row=r, column=3).value: sheet.cell(row=r, column=3).data_type
                     for r in (5, 6)}
         assert services == {"=1+1": "s", "@SUM(A1)": "s"}
+
+
+def key_figure_rows(sheet) -> dict:
+    """Column A label -> column B value of a summary sheet."""
+    return {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+            for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=1).value}
+
+
+_REFERENCE = re.compile(r"(?<![A-Z$])(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def colour_checks(book, sheet) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Each conditional format of `sheet` written out as a formula per cell on a sheet
+    "Kontrol" (shifted from the rule's top-left cell as a spreadsheet does), so that
+    LibreOffice evaluates every rule for every cell. Returns (service, month) -> [(check
+    cell, fill colour of the rule)]."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    check = book.create_sheet("Kontrol")
+    quoted = f"'{sheet.title}'"
+    months = {column: f"{2019 + (column - 4 + 9) // 12}-{(column - 4 + 9) % 12 + 1:02d}"
+              for column in range(4, 16)}  # D = 2019-10 ... O = 2020-09
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    slot = 0
+    for fmt_range in sheet.conditional_formatting:
+        (bounds,) = fmt_range.sqref.ranges  # one block: D5:O16
+        for rule in fmt_range.rules:
+            fill = rule.dxf.fill
+            colour = (fill.fgColor.rgb or fill.bgColor.rgb)[-6:]
+            for row in range(bounds.min_row, bounds.max_row + 1):
+                for column in range(bounds.min_col, bounds.max_col + 1):
+                    def shifted(match, dr=row - bounds.min_row, dc=column - bounds.min_col):
+                        fixed_col, col, fixed_row, number = match.groups()
+                        index = column_index_from_string(col) + (0 if fixed_col else dc)
+                        line = int(number) + (0 if fixed_row else dr)
+                        return f"{quoted}!{get_column_letter(index)}{line}"
+
+                    slot += 1
+                    target = f"A{slot}"
+                    check[target] = "=" + _REFERENCE.sub(shifted, rule.formula[0])
+                    key = (sheet.cell(row=row, column=2).value, months[column])
+                    found.setdefault(key, []).append((target, colour))
+    return found
 
 
 # --------------------------------------------------------------------------- end to end
@@ -625,6 +751,24 @@ class TestReportEndToEnd:
         # real figures: no illustrative mark; no code in the report
         assert "llustrativ" not in text
         assert "import" not in text and "PosixPath" not in text
+
+    def test_page_one_is_the_board_paper_and_the_annex_is_at_the_back(self, default_run):
+        from pypdf import PdfReader
+
+        folder, _ = default_run
+        pages = [normalised(page.extract_text())
+                 for page in PdfReader(folder / f"{STEM}.pdf").pages]
+        first, last = pages[0], pages[-1]
+        for heading in ("Resumé", "Indstilling", "Økonomi", "SLA-nøgletal"):
+            assert heading in first
+        assert "132 af 144 målinger (12 tjenester × 12 måneder)" in first
+        assert "at orienteringen tages til efterretning" in first
+        assert "ingen direkte økonomiske konsekvenser" in first
+        assert board.internal_names(first) == [], board.internal_names(first)
+        assert "Tilgængelighed pr. tjeneste og måned" not in first  # the body starts on page 2
+        assert "Bilag: Datagrundlag og metode" in last and "Datakilder" in last
+        assert not any("Bilag: Datagrundlag" in page for page in pages[:-1])
+        assert "servicemåned" not in " ".join(pages)
 
     def test_workbook_breach_sheet_has_the_same_rows(self, default_run):
         folder, _ = default_run
