@@ -369,6 +369,23 @@ class TestFrontPage:
         assert "servicemåned" not in words
 
 
+class TestAnnex:
+    def test_heading_and_sources_of_the_files_read(self, status):
+        heading, sources = (block.data for block in ops_text.annex_blocks(status))
+        assert "Bilag: Datagrundlag og metode" in heading and "annex-heading" in heading
+        # the two files read, by their titles in data/raw/sources.csv, no file names
+        assert "Oplevet tilgængelighed pr. måned mod SLA-mål" in sources
+        assert "Kald til Serviceplatformen pr. måned" in sources
+        assert board.internal_names(re.sub(r"<[^>]+>", " ", sources)) == []
+        only_support = operations_status(platform=STOTTE)
+        assert "Kald til Serviceplatformen" not in ops_text.annex_blocks(only_support)[1].data
+
+    def test_scope_in_reader_words(self, status):
+        assert ops_text.scope_sentence(status) == (
+            "Rapporten dækker oktober 2019 – september 2020 og alle platforme "
+            "(Serviceplatformen og Støttesystemer): 144 målinger (12 tjenester × 12 måneder).")
+
+
 class TestSourceContext:
     def test_seed_worst_months(self, status):
         # hours beyond the SLA by month (FEBRUARY_EXCESS above): February 135.024, January

@@ -651,3 +651,12 @@ def scope_sentence(status: OperationsStatus) -> str:
                 f"{measurements_phrase(status)}.")
     return (f"Rapporten dækker {period_label(status)} og {platforms}: "
             f"{measurements_phrase(status)}.")
+
+
+def annex_blocks(status: OperationsStatus) -> list:
+    """The annex's opening at the back: 'Bilag: Datagrundlag og metode' on a new page and the
+    sources of the files read (udkecon.board)."""
+    from ... import board
+
+    return [board.annex_heading(status.language),
+            board.source_list(status.inputs, status.language)]
