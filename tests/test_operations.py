@@ -344,7 +344,7 @@ class TestPlatformSummary:
 
 class TestAvailabilityMatrix:
     def test_shape_order_and_values(self, availability):
-        values, breached = operations.availability_matrix(availability)
+        values, breached, _ = operations.availability_matrix(availability)
         assert values.shape == (12, 12)
         assert list(values.columns) == ["2019-10", "2019-11", "2019-12"] + [
             f"2020-{m:02d}" for m in range(1, 10)]
@@ -354,7 +354,7 @@ class TestAvailabilityMatrix:
         assert values.loc[(SP, "SP produktionsmiljø m2"), "2020-03"] == 98.79
 
     def test_breach_matrix_parallels_the_breach_list(self, availability):
-        values, breached = operations.availability_matrix(availability)
+        values, breached, _ = operations.availability_matrix(availability)
         assert breached.index.equals(values.index)
         assert breached.columns.equals(values.columns)
         assert all(pd.api.types.is_bool_dtype(dtype) for dtype in breached.dtypes)
@@ -365,16 +365,25 @@ class TestAvailabilityMatrix:
         assert not breached.loc[(SP, "SP produktionsmiljø m2"), "2020-03"]
 
     def test_missing_month(self):
-        values, breached = operations.availability_matrix(MISSING_MONTH)
+        values, breached, target = operations.availability_matrix(MISSING_MONTH)
         # services in file order: KO - infrastruktur first
         assert list(values.index.get_level_values("service")) == [
             "KO - infrastruktur", "KO - applikation"]
         assert pd.isna(values.loc[(STOTTE, "KO - applikation"), "2020-01"])
         assert not breached.loc[(STOTTE, "KO - applikation"), "2020-01"]
         assert int(breached.to_numpy().sum()) == 3  # 99.80, 99.30, 83.10 all < 99.90
+        assert pd.isna(target.loc[(STOTTE, "KO - applikation"), "2020-01"])
+
+    def test_target_matrix_is_each_months_own_target(self, availability):
+        target = operations.availability_matrix(availability).target
+        # from the slides: SP m1 and STS adm m1 99.80, SP m2 and STS adm m2 98.50, the eight
+        # support-system rows 99.90, the same in every month
+        assert target.loc[(SP, "SP produktionsmiljø m2")].tolist() == [98.50] * 12
+        assert target.loc[(STOTTE, "KO - applikation")].tolist() == [99.90] * 12
+        assert target.loc[(SP, "STS adm produktionsmiljø m1"), "2020-09"] == 99.80
 
     def test_filters(self, availability):
-        values, _ = operations.availability_matrix(availability, SP, "2020-01", "2020-03")
+        values, _, _ = operations.availability_matrix(availability, SP, "2020-01", "2020-03")
         assert values.shape == (4, 3)
 
 

@@ -303,20 +303,22 @@ def platform_summary(availability, platform: str | None = None,
 # --------------------------------------------------------------------------- heatmap
 
 class AvailabilityMatrix(NamedTuple):
-    """Service x month tables for a heatmap: availability (NaN where a month is missing) and
-    breached (True where availability < target; False where met or missing)."""
+    """Service x month tables for a heatmap: availability (NaN where a month is missing),
+    breached (True where availability < target; False where met or missing) and each
+    service-month's own SLA target (NaN where missing)."""
 
     availability: pd.DataFrame
     breached: pd.DataFrame
+    target: pd.DataFrame
 
 
 def availability_matrix(availability, platform: str | None = None,
                         first_month: str | None = None,
                         last_month: str | None = None) -> AvailabilityMatrix:
     """Availability per service (rows, (platform, service) in file order) and month (columns,
-    chronological), with a parallel boolean matrix of breaches.
+    chronological), with parallel matrices of breaches and of the month's own target.
 
-    breached[s, m] = availability[s, m] < sla_target[s, m]
+    breached[s, m] = availability[s, m] < target[s, m]
 
     >>> matrix = availability_matrix(load_availability(), "Støttesystemer")
     >>> matrix.availability.shape, int(matrix.breached.to_numpy().sum())
@@ -332,9 +334,10 @@ def availability_matrix(availability, platform: str | None = None,
         return (frame.pivot(index=SERVICE_KEY, columns="month", values=column)
                 .reindex(index=rows, columns=months))
 
-    values = pivot("availability_pct")
-    breached = values < pivot("sla_target_pct")  # NaN (missing month) compares False
-    return AvailabilityMatrix(_carry_attrs(values, frame), _carry_attrs(breached, frame))
+    values, targets = pivot("availability_pct"), pivot("sla_target_pct")
+    breached = values < targets  # NaN (missing month) compares False
+    return AvailabilityMatrix(_carry_attrs(values, frame), _carry_attrs(breached, frame),
+                              _carry_attrs(targets, frame))
 
 
 # --------------------------------------------------------------------------- calls

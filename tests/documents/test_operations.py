@@ -9,32 +9,39 @@ in the comments; the breach counts stated in the PDF are also checked against
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import json
 import re
+from decimal import Decimal
 from pathlib import Path
 
 import libreoffice
 import openpyxl
 import pandas as pd
 import pytest
+from matplotlib.colors import to_hex
 from matplotlib.patches import Rectangle
 
-from udkecon import config, operations
+from udkecon import board, config, operations
+from udkecon.documents.operations import text as ops_text
 from udkecon.documents.operations.charts import (
     BREACH_EDGE,
+    STATUS_COLOURS,
     availability_heatmap,
-    band,
-    band_labels,
     call_volume_chart,
+    cell_status,
+    status_labels,
+    status_matrix,
 )
 from udkecon.documents.operations.model import build as operations_status
 from udkecon.documents.operations.text import (
     breach_sentence,
+    breach_sentences,
     breach_table,
+    calls_sentences,
     method_sentences,
     service_table,
-    summary_sentences,
 )
 from udkecon.documents.operations.workbook import build as build_operations_book
 from udkecon.documents.operations.workbook import month_serial
@@ -46,6 +53,7 @@ from udkecon.operations import breaches_by_month, require_platform, worst_month
 TESTS = Path(__file__).resolve().parents[1]
 DATA = TESTS / "data"
 FORMULA_LIKE = DATA / "operations_report_formula_like_service.csv"
+MISSING_MONTH = DATA / "operations_missing_month.csv"
 NOTEBOOK = config.NOTEBOOKS_DIR / "operations_status.ipynb"
 STEM = "operations_status"
 SP, STOTTE = "Serviceplatformen", "Støttesystemer"
@@ -66,6 +74,45 @@ FEBRUARY_EXCESS = 135.024
 # KO - applikation, February 2020: (100 - 83.10) / 100 * 696 = 16.9 * 6.96 = 117.624 h
 WORST_BREACH_DOWNTIME = 117.624
 
+# The colour of every breach, by hand from the slides: shortfall = target - availability in
+# percentage points, bands < 0.50 (status 2), 0.50-0.99 (3), 1.00-4.99 (4), 5.00 or more (5)
+EXPECTED_MISSES = {
+    ("SDY - infrastruktur", "2019-10"): 3,  # 99.90 - 99.40 = 0.50
+    ("SDY - infrastruktur", "2019-11"): 2,  # 99.90 - 99.80 = 0.10
+    ("KO - infrastruktur", "2020-01"): 2,  # 0.10
+    ("BF - infrastruktur", "2020-01"): 4,  # 99.90 - 98.80 = 1.10
+    ("Adgangsstyring - infrastruktur", "2020-01"): 4,  # 99.90 - 98.40 = 1.50
+    ("KO - applikation", "2020-02"): 5,  # 99.90 - 83.10 = 16.80
+    ("KO - infrastruktur", "2020-02"): 3,  # 99.90 - 99.30 = 0.60
+    ("SDY - infrastruktur", "2020-02"): 3,  # 0.60
+    ("BF - infrastruktur", "2020-02"): 3,  # 0.60
+    ("Adgangsstyring - infrastruktur", "2020-02"): 3,  # 99.90 - 99.10 = 0.80
+    ("SP produktionsmiljø m1", "2020-03"): 3,  # 99.80 - 98.98 = 0.82
+    ("KO - applikation", "2020-09"): 4,  # 99.90 - 98.30 = 1.60
+}
+# Met although below 100: SP produktionsmiljø m2 (target 98.50) in January (99.60) and
+# March (98.79) -- under a common scale 98.79 would be the reddest cell of its row
+EXPECTED_MET_BELOW_100 = {("SP produktionsmiljø m2", "2020-01"),
+                          ("SP produktionsmiljø m2", "2020-03")}
+GREENS = {STATUS_COLOURS[0][0], STATUS_COLOURS[1][0]}
+
+
+def csv_statuses(path=config.SLA_AVAILABILITY_FILE) -> dict[tuple[str, str], int]:
+    """(service, month) -> colour status, read from the CSV with the csv module and exact
+    decimals: an independent route to met / missed and the shortfall band."""
+    statuses = {}
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            target, actual = Decimal(row["sla_target_pct"]), Decimal(row["availability_pct"])
+            if actual >= target:
+                status = 0 if actual == 100 else 1
+            else:
+                shortfall = target - actual
+                status = (2 if shortfall < Decimal("0.5") else 3 if shortfall < 1
+                          else 4 if shortfall < 5 else 5)
+            statuses[(row["service"], row["month"])] = status
+    return statuses
+
 
 @pytest.fixture(scope="module")
 def status():
@@ -74,7 +121,8 @@ def status():
 
 def normalised(text: str) -> str:
     """PDF text as one line: hyphenation at line ends undone, spaces and NBSP as one space."""
-    text = re.sub(r"(?<=[a-zæøå])-\n(?=[a-zæøå])", "", text)
+    # WeasyPrint's automatic hyphen is U+2010, a typed one "-"
+    text = re.sub(r"(?<=[a-zæøå])[-\u2010]\n(?=[a-zæøå])", "", text)
     return re.sub(r"[\s\u00a0]+", " ", text)
 
 
@@ -206,11 +254,14 @@ class TestReaderTables:
 
 class TestSummarySentences:
     def test_danish(self, status):
-        text = " ".join(summary_sentences(status)).replace(NBSP, " ")
-        assert "registreret 12 brud på SLA-målene: i 12 af 144 servicemåneder" in text
+        text = " ".join(breach_sentences(status) + calls_sentences(status)).replace(NBSP, " ")
+        # 12 services x 12 months = 144 measurements (the board's word, not "servicemåneder")
+        assert ("registreret 12 brud på SLA-målene: i 12 af 144 målinger (12 tjenester × 12 "
+                "måneder)") in text
+        assert "servicemåned" not in text
         assert "målopfyldelse på 91,7 %" in text  # 132 / 144 = 0.9167
         # Serviceplatformen 47 / 48 = 0.979; Støttesystemer 85 / 96 = 0.885
-        assert "Serviceplatformen havde 1 brud i 48 servicemåneder (97,9 %" in text
+        assert "Serviceplatformen havde 1 brud i 48 målinger (97,9 %" in text
         assert "Støttesystemer 11 brud i 96 (88,5 %)" in text
         assert "Den værste måned var februar 2020 med 5 brud og ca. 135,0 timers" in text
         assert "KO - applikation (Støttesystemer) i februar 2020: 83,10 % mod et mål på " \
@@ -225,8 +276,9 @@ class TestSummarySentences:
 
     def test_english(self):
         english = operations_status(language="en")
-        text = " ".join(summary_sentences(english))
-        assert "there were 12 breaches of the SLA targets: in 12 of 144 service-months" in text
+        text = " ".join(breach_sentences(english) + calls_sentences(english))
+        assert ("there were 12 breaches of the SLA targets: in 12 of 144 measurements "
+                "(12 services × 12 months)") in text
         assert "a compliance rate of 91.7%" in text
         assert "The worst month was February 2020, with 5 breaches and about 135.0 hours" in text
         assert "83.10% against a target of 99.90%, 16.80 percentage points" in text
@@ -234,7 +286,7 @@ class TestSummarySentences:
 
     def test_english_singular(self):
         one = operations_status(platform=SP, language="en")
-        text = " ".join(summary_sentences(one))
+        text = " ".join(breach_sentences(one))
         # SP produktionsmiljø m1, March 2020: (99.80 - 98.98) / 100 * 744 = 6.1008 h beyond
         assert "there was 1 breach of the SLA targets" in text
         assert "The worst month was March 2020, with 1 breach and about 6.1 hours" in text
@@ -242,16 +294,21 @@ class TestSummarySentences:
 
     def test_no_breaches(self):
         quiet = operations_status(platform=SP, first_month="2020-04")
-        sentences = summary_sentences(quiet)
+        sentences = breach_sentences(quiet)
         # 4 services x 6 months = 24, all at 100 %
-        assert sentences[0] == ("I perioden april 2020 – september 2020 er der ikke "
-                                "registreret brud på SLA-målene: alle 24 servicemåneder "
-                                "(4 tjenester målt i 6 måneder) overholdt målet.")
-        assert not any("værste" in s for s in sentences)
+        assert sentences == ["I perioden april 2020 – september 2020 er der ikke registreret "
+                             "brud på SLA-målene: alle 24 målinger (4 tjenester × 6 måneder) "
+                             "nåede målet."]
+
+    def test_a_missing_month_drops_the_product(self):
+        # 2 services, 2 months, one month missing: 3 measurements, not "2 x 2"
+        gap = operations_status(MISSING_MONTH)
+        assert ops_text.measurements_phrase(gap) == "3 målinger"
 
     def test_one_month(self):
         march = operations_status(first_month="2020-03", last_month="2020-03", language="en")
         assert breach_sentence(march).startswith("In March 2020 there was 1 breach")
+        assert "12 measurements (12 services × 1 month)" in breach_sentence(march)
 
     def test_method_mentions_calls_only_when_shown(self):
         assert any("Serviceplatformen" in s for s in method_sentences(operations_status()))
@@ -259,16 +316,165 @@ class TestSummarySentences:
         assert not any("kald" in s.lower() for s in method_sentences(supported))
 
 
+# --------------------------------------------------------------------------- page 1 and annex
+
+class TestFrontPage:
+    def test_resume(self, status):
+        sentences = [s.replace(NBSP, " ") for s in ops_text.resume_sentences(status)]
+        assert 3 <= len(sentences) <= 5
+        # 144 - 12 = 132 met; 132 / 144 = 91.7 %
+        assert sentences[0] == ("I perioden oktober 2019 – september 2020 nåede 132 af 144 "
+                                "målinger (12 tjenester × 12 måneder) deres SLA-mål (91,7 %); "
+                                "12 lå under målet.")
+        assert sentences[1] == ("Under målet lå Serviceplatformen i 1 af 48 målinger og "
+                                "Støttesystemer i 11 af 96.")
+        assert "værste måned var februar 2020 (5 brud)" in sentences[2]
+        # below target in two or more months, counted on the slides: SDY - infrastruktur
+        # October, November, February (3); KO - applikation February, September; KO, BF and
+        # Adgangsstyring - infrastruktur January, February (2 each)
+        assert sentences[3] == ("I mere end én måned lå 5 tjenester under målet (antal "
+                                "måneder i parentes): SDY - infrastruktur (3), KO - applikation "
+                                "(2), KO - infrastruktur (2), BF - infrastruktur (2) og "
+                                "Adgangsstyring - infrastruktur (2).")
+        # 78 / 91 - 1 = -14.3 %; the peak is January 2020, 136 mio.
+        assert sentences[4] == ("Kaldene til Serviceplatformen gik fra 91 mio. i oktober 2019 "
+                                "til 78 mio. i september 2020 (−14,3 %) med en top på 136 mio. "
+                                "i januar 2020.")
+
+    def test_recommendation_follows_up_only_repeated_breaches(self, status):
+        clauses = ops_text.recommendation_clauses(status)
+        assert clauses[0] == "at orienteringen tages til efterretning"
+        assert len(clauses) == 2 and "følger op over for KOMBIT" in clauses[1]
+        assert "SDY - infrastruktur" in clauses[1] and "SDY - applikation" not in clauses[1]
+        # Serviceplatformen: one breach in one month, nothing to follow up
+        assert ops_text.recommendation_clauses(operations_status(platform=SP)) == [
+            "at orienteringen tages til efterretning"]
+
+    def test_key_table_by_hand(self, status):
+        table = ops_text.key_table(status)
+        assert table.index.tolist() == ["Serviceplatformen", "Støttesystemer", "I alt"]
+        # measured, met, below target, compliance: 48, 47, 1, 47/48; 96, 85, 11, 85/96
+        assert table.loc["Serviceplatformen"].tolist() == pytest.approx(
+            [48, 47, 1, 4700 / 48])
+        assert table.loc["Støttesystemer"].tolist() == pytest.approx([96, 85, 11, 8500 / 96])
+        assert table.loc["I alt"].tolist() == pytest.approx([144, 132, 12, 13200 / 144])
+        assert len(ops_text.key_table(operations_status(platform=SP))) == 1  # no total row
+
+    def test_page_one_has_no_internal_names(self, status):
+        html = ops_text.front_page(status).data
+        for part in ("Resumé", "Indstilling", "Økonomi", "ingen direkte økonomiske"):
+            assert part in html
+        words = re.sub(r"<[^>]+>", " ", html)
+        assert board.internal_names(words) == []
+        assert "servicemåned" not in words
+
+
+class TestAnnex:
+    def test_heading_and_sources_of_the_files_read(self, status):
+        heading, sources = (block.data for block in ops_text.annex_blocks(status))
+        assert "Bilag: Datagrundlag og metode" in heading and "annex-heading" in heading
+        # the two files read, by their titles in data/raw/sources.csv, no file names
+        assert "Oplevet tilgængelighed pr. måned mod SLA-mål" in sources
+        assert "Kald til Serviceplatformen pr. måned" in sources
+        assert board.internal_names(re.sub(r"<[^>]+>", " ", sources)) == []
+        only_support = operations_status(platform=STOTTE)
+        assert "Kald til Serviceplatformen" not in ops_text.annex_blocks(only_support)[1].data
+
+    def test_scope_in_reader_words(self, status):
+        assert ops_text.scope_sentence(status) == (
+            "Rapporten dækker oktober 2019 – september 2020 og alle platforme "
+            "(Serviceplatformen og Støttesystemer): 144 målinger (12 tjenester × 12 måneder).")
+
+
+class TestSourceContext:
+    def test_seed_worst_months(self, status):
+        # hours beyond the SLA by month (FEBRUARY_EXCESS above): February 135.024, January
+        # 0.10 + 1.10 + 1.50 = 2.70 pp x 7.44 h = 20.088, September 1.60 x 7.20 = 11.52,
+        # March 0.82 x 7.44 = 6.1008, October 0.50 x 7.44 = 3.72, November 0.10 x 7.2 = 0.72
+        assert ops_text.worst_months(status) == ["2020-02", "2020-01", "2020-09"]
+        sentences = [s.replace(NBSP, " ") for s in ops_text.context_sentences(status)]
+        assert sentences[0] == ("De værste måneder målt på nedetid ud over SLA-målene var "
+                                "februar 2020 (ca. 135,0 timer), januar 2020 (ca. 20,1 timer) "
+                                "og september 2020 (ca. 11,5 timer).")
+        # what the slide "Støttesystemer – september 2020 – 2 ud af 2" says, and only that
+        september = sentences[1]
+        assert "»Støttesystemer – september 2020 – 2 ud af 2«" in september
+        assert "29.-30. september kl. 19.50-7.45" in september
+        assert "16.-17. oktober 2020" in september
+        assert sentences[2].startswith("Kilden oplyser ingen årsag til bruddene i januar 2020 "
+                                       "og februar 2020: ")
+
+    def test_one_breach_without_cause_in_english(self):
+        one = operations_status(platform=SP, language="en")
+        assert ops_text.context_sentences(one)[-1].startswith(
+            "The source gives no cause for the breach in March 2020: ")
+
+    def test_another_file_gets_no_seed_context(self):
+        other = operations_status(MISSING_MONTH)
+        sentences = ops_text.context_sentences(other)
+        assert sentences[-1].startswith("Kilden oplyser ingen årsag") \
+            and sentences[-1].endswith("2020.")  # no claim about what an unknown source covers
+        assert not any("Organisation" in s for s in sentences)
+
+    def test_no_breaches_no_context(self):
+        assert ops_text.context_sentences(operations_status(platform=SP,
+                                                            first_month="2020-04")) == []
+
+
 # --------------------------------------------------------------------------- charts
 
-class TestCharts:
-    def test_bands(self):
-        assert [band(v) for v in (100.0, 99.95, 99.9, 99.89, 99.5, 99.0, 98.0, 97.99, 83.1)] \
-            == [0, 1, 1, 2, 2, 3, 4, 5, 5]
-        assert band_labels("da")[0] == f"100{NBSP}%"
-        assert band_labels("en")[-1] == "below 98%"
+def heatmap_cells(figure) -> dict[tuple[str, str], str]:
+    """(service, month) -> the fill colour drawn, read off the figure's rectangles and tick
+    labels (not from the function that chose the colours)."""
+    axes = figure.axes[0]
+    services = {round(y): t.get_text() for y, t in zip(axes.get_yticks(),
+                                                        axes.get_yticklabels(), strict=True)}
+    months = {}
+    for x, tick in zip(axes.get_xticks(), axes.get_xticklabels(), strict=True):
+        name, year = tick.get_text().split("\n")
+        number = ["jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.",
+                  "okt.", "nov.", "dec."].index(name) + 1
+        months[round(x)] = f"{year}-{number:02d}"
+    cells = {}
+    for patch in axes.patches:
+        if isinstance(patch, Rectangle) and patch.get_fill() and patch.get_width() == 1:
+            x, y = patch.get_x() + 0.5, patch.get_y() + 0.5
+            cells[(services[round(y)], months[round(x)])] = to_hex(patch.get_facecolor())
+    return cells
 
-    def test_heatmap_frames_every_breach(self, status):
+
+class TestCharts:
+    def test_cell_status_bounds(self):
+        # at the target is met; binary noise at 0.50 does not move a cell (99.80 - 99.30)
+        assert [cell_status(a, t) for a, t in ((100.0, 98.5), (98.5, 98.5), (99.89, 99.9),
+                                               (99.3, 99.8), (98.81, 99.8), (98.8, 99.8),
+                                               (94.81, 99.8), (94.8, 99.8))] \
+            == [0, 1, 2, 3, 3, 4, 4, 5]
+        assert cell_status(float("nan"), 99.9) is None
+
+    def test_status_matrix_follows_the_csv(self, status):
+        expected = csv_statuses()
+        drawn = status_matrix(status.matrix)
+        got = {(service, month): int(drawn.loc[(platform, service), month])
+               for platform, service in drawn.index for month in drawn.columns}
+        assert got == expected
+        assert {k: v for k, v in expected.items() if v >= 2} == EXPECTED_MISSES
+        assert {k for k, v in expected.items() if v == 1} == EXPECTED_MET_BELOW_100
+
+    def test_every_cell_of_the_heatmap_is_coloured_against_its_own_target(self, status):
+        targets = status.services.set_index(["platform", "service"])["sla_target_pct"]
+        cells = heatmap_cells(availability_heatmap(status.matrix, targets))
+        expected = csv_statuses()
+        assert set(cells) == set(expected) and len(cells) == 144
+        for cell, colour in cells.items():
+            missed = cell in EXPECTED_MISSES
+            assert (colour not in GREENS) == missed, cell  # a met cell is never red
+            assert colour == STATUS_COLOURS[expected[cell]][0], cell
+        # 98.79 against 98.50 is met: pale green, while 99.80 against 99.90 is orange
+        assert cells[("SP produktionsmiljø m2", "2020-03")] == STATUS_COLOURS[1][0]
+        assert cells[("KO - infrastruktur", "2020-01")] == STATUS_COLOURS[2][0]
+
+    def test_heatmap_frames_every_breach_and_says_how_to_read_it(self, status):
         targets = status.services.set_index(["platform", "service"])["sla_target_pct"]
         figure = availability_heatmap(status.matrix, targets)
         axes = figure.axes[0]
@@ -278,6 +484,14 @@ class TestCharts:
         assert len(frames) == SEED_BREACHES
         labels = [t.get_text() for t in axes.get_xticklabels()]
         assert labels[0] == "okt.\n2019" and labels[-1] == "sep.\n2020"
+        legend = axes.get_legend()
+        assert legend.get_title().get_text() == "Hver måling mod tjenestens eget SLA-mål"
+        texts = [t.get_text() for t in legend.get_texts()]
+        assert texts[:6] == status_labels("da")
+        assert texts[:2] == ["100 % (mål nået)", "Mål nået, under 100 %"]
+        assert texts[2:6] == ["Under mål: < 0,50 pct.-point", "Under mål: 0,50–0,99 pct.-point",
+                              "Under mål: 1,00–4,99 pct.-point", "Under mål: ≥ 5,00 pct.-point"]
+        assert "grøn er målet nået" in ops_text.heatmap_note(status)
 
     def test_call_volume_chart(self, status):
         figure = call_volume_chart(status.calls)
@@ -316,12 +530,36 @@ class TestWorkbook:
 
     def test_summary_key_figures_cached(self, workbook):
         sheet = openpyxl.load_workbook(workbook, data_only=True)["Oversigt"]
-        figures = {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
-                   for r in range(6, 15)}
+        figures = key_figure_rows(sheet)
         assert figures["Brud på SLA-mål"] == SEED_BREACHES
-        assert figures["Servicemåneder målt"] == 144
+        assert figures["Målinger (tjenester × måneder)"] == 144
         assert figures["Målopfyldelse"] == pytest.approx(132 / 144)
         assert figures["Kald til Serviceplatformen i alt (mio.)"] == pytest.approx(1309)
+
+    def test_summary_opens_with_resume_and_recommendation(self, workbook):
+        sheet = openpyxl.load_workbook(workbook)["Oversigt"]
+        column_a = [sheet.cell(row=r, column=1).value for r in range(1, 20)]
+        for heading in ("Resumé", "Indstilling", "Økonomi"):
+            assert heading in column_a
+        assert column_a.index("Resumé") < column_a.index("Indstilling") \
+            < column_a.index("Økonomi")
+        assert "1. at orienteringen tages til efterretning" in column_a
+        texts = " ".join(str(v) for v in column_a if v)
+        assert board.internal_names(texts) == [] and "servicemåned" not in texts
+
+    def test_figures_no_formula_follows_are_greyed(self, workbook):
+        book = openpyxl.load_workbook(workbook)
+        summary = book["Oversigt"]
+        static = {summary.cell(row=r, column=1).value: summary.cell(row=r, column=2)
+                  for r in range(1, summary.max_row + 1)}
+        for name in ("Værste måned (mest nedetid ud over SLA)", "Største enkeltbrud"):
+            cell = static[name]
+            assert cell.data_type != "f" and cell.font.color.rgb.endswith("7F7F7F")
+            assert cell.comment.text.startswith("Beregnet af udkecon ved kørslen")
+        services = book["Tjenester"]
+        for column in ("H", "I", "J"):  # lowest, its month, downtime
+            assert services[f"{column}5"].comment is not None
+        assert services["E5"].value.startswith("=")  # months breached: live
 
     def test_month_serial(self):
         # Excel's day 1 is 1 January 1900, and Excel counts 29 February 1900 (which did not
@@ -350,10 +588,68 @@ class TestWorkbook:
                         assert got == pytest.approx(expected, rel=1e-9, abs=1e-9), \
                             f"{sheet.title}!{cell.coordinate} {cell.value}"
                         checked += 1
-        # 12 breaches x 5 formulas, 12 service compliance rates, 11 calls x 2 changes,
-        # 4 key figures (service-months, breaches, compliance, calls), 12 months x 3 on the
-        # summary: 60 + 12 + 22 + 4 + 36 = 134
-        assert checked == 60 + 12 + 22 + 4 + 36
+        # availability: 12 breach counts and a target table of 12 x (column C + 12 months);
+        # 12 breaches x 5 formulas; 12 services x 5 (target, measured, breached, compliance,
+        # mean); 11 calls x 2 changes; 5 key figures (services, measurements, breaches,
+        # compliance, calls); 12 months x 3 on the summary
+        assert checked == 12 + 12 * 13 + 60 + 60 + 22 + 5 + 36
+
+    @pytest.mark.skipif(libreoffice.soffice() is None,
+                        reason="LibreOffice (soffice) is not installed")
+    def test_changed_availability_moves_summary_and_colours(self, workbook, tmp_path):
+        """A reader changes four cells; LibreOffice recalculates; the key figures, the table
+        per month, the services sheet and the conditional colours follow (expected values
+        by hand, colours from the CSV with the four changes)."""
+        book = openpyxl.load_workbook(workbook)
+        sheet = book["Tilgængelighed"]
+        rows = {sheet.cell(row=r, column=2).value: r for r in range(5, 17)}
+        column = {"2020-02": "H", "2020-03": "I", "2020-04": "J", "2020-06": "L"}  # D = 2019-10
+        changes = {("KO - applikation", "2020-02"): 100.0,  # was 83.10: a breach less
+                   ("SP produktionsmiljø m2", "2020-03"): 98.0,  # 98.50 - 98.00 = 0.50 short
+                   ("STS adm produktionsmiljø m1", "2020-04"): 99.0,  # 99.80 - 99.00 = 0.80
+                   ("BF - applikation", "2020-06"): None}  # a month not measured
+        for (service, month), value in changes.items():
+            sheet[f"{column[month]}{rows[service]}"] = value
+        checks = colour_checks(book, sheet)
+        changed = tmp_path / "changed.xlsx"
+        book.save(changed)
+        result = openpyxl.load_workbook(libreoffice.recalculate([changed], tmp_path / "lo")[0],
+                                        data_only=True)
+
+        figures = key_figure_rows(result["Oversigt"])
+        # 144 - 1 = 143 measurements; 12 - 1 + 1 + 1 = 13 breaches; (143 - 13) / 143
+        assert figures["Målinger (tjenester × måneder)"] == 143
+        assert figures["Brud på SLA-mål"] == 13
+        assert figures["Målopfyldelse"] == pytest.approx(130 / 143)
+        by_month = {r[0].strftime("%Y-%m"): r[1:3] for r in result["Oversigt"].iter_rows(
+            values_only=True) if isinstance(r[0], dt.datetime)}
+        # February: 5 - 1 breaches, 135.024 - 16.80 x 6.96 = 18.096 h beyond the SLA;
+        # March 6.1008 + 0.50 x 7.44 = 9.8208; April 0.80 x 7.20 = 5.76; June none
+        assert by_month["2020-02"] == (4, pytest.approx(18.096))
+        assert by_month["2020-03"] == (2, pytest.approx(9.8208))
+        assert by_month["2020-04"] == (1, pytest.approx(5.76))
+        assert by_month["2020-06"] == (0, 0)
+        services = {r[1]: r for r in result["Tjenester"].iter_rows(min_row=5, values_only=True)
+                    if r[1]}
+        # KO - applikation: 11 x 100 + 98.30 over 12 months = 99.858333, 1 breach, 11 / 12
+        assert services["KO - applikation"][3:7] == (12, 1, pytest.approx(11 / 12),
+                                                     pytest.approx(1198.30 / 12))
+        assert services["BF - applikation"][3:7] == (11, 0, 1, 100)
+
+        statuses = csv_statuses()
+        statuses.update({("KO - applikation", "2020-02"): 0,
+                         ("SP produktionsmiljø m2", "2020-03"): 3,
+                         ("STS adm produktionsmiljø m1", "2020-04"): 3})
+        del statuses[("BF - applikation", "2020-06")]
+        check_sheet = result["Kontrol"]
+        shown = {}
+        for (service, month), rules in checks.items():
+            true = [colour for cell, colour in rules if check_sheet[cell].value]
+            assert len(true) <= 1, (service, month, true)  # the rules exclude each other
+            if true:
+                shown[(service, month)] = true[0]
+        assert shown == {cell: STATUS_COLOURS[status][0].upper()[1:]
+                         for cell, status in statuses.items()}
 
     def test_input_text_stays_text(self, tmp_path):
         formula_like = operations_status(FORMULA_LIKE, platform=SP)
@@ -364,6 +660,49 @@ class TestWorkbook:
         services = {sheet.cell(row=r, column=3).value: sheet.cell(row=r, column=3).data_type
                     for r in (5, 6)}
         assert services == {"=1+1": "s", "@SUM(A1)": "s"}
+
+
+def key_figure_rows(sheet) -> dict:
+    """Column A label -> column B value of a summary sheet."""
+    return {sheet.cell(row=r, column=1).value: sheet.cell(row=r, column=2).value
+            for r in range(1, sheet.max_row + 1) if sheet.cell(row=r, column=1).value}
+
+
+_REFERENCE = re.compile(r"(?<![A-Z$])(\$?)([A-Z]{1,3})(\$?)(\d+)")
+
+
+def colour_checks(book, sheet) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """Each conditional format of `sheet` written out as a formula per cell on a sheet
+    "Kontrol" (shifted from the rule's top-left cell as a spreadsheet does), so that
+    LibreOffice evaluates every rule for every cell. Returns (service, month) -> [(check
+    cell, fill colour of the rule)]."""
+    from openpyxl.utils import column_index_from_string, get_column_letter
+
+    check = book.create_sheet("Kontrol")
+    quoted = f"'{sheet.title}'"
+    months = {column: f"{2019 + (column - 4 + 9) // 12}-{(column - 4 + 9) % 12 + 1:02d}"
+              for column in range(4, 16)}  # D = 2019-10 ... O = 2020-09
+    found: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    slot = 0
+    for fmt_range in sheet.conditional_formatting:
+        (bounds,) = fmt_range.sqref.ranges  # one block: D5:O16
+        for rule in fmt_range.rules:
+            fill = rule.dxf.fill
+            colour = (fill.fgColor.rgb or fill.bgColor.rgb)[-6:]
+            for row in range(bounds.min_row, bounds.max_row + 1):
+                for column in range(bounds.min_col, bounds.max_col + 1):
+                    def shifted(match, dr=row - bounds.min_row, dc=column - bounds.min_col):
+                        fixed_col, col, fixed_row, number = match.groups()
+                        index = column_index_from_string(col) + (0 if fixed_col else dc)
+                        line = int(number) + (0 if fixed_row else dr)
+                        return f"{quoted}!{get_column_letter(index)}{line}"
+
+                    slot += 1
+                    target = f"A{slot}"
+                    check[target] = "=" + _REFERENCE.sub(shifted, rule.formula[0])
+                    key = (sheet.cell(row=row, column=2).value, months[column])
+                    found.setdefault(key, []).append((target, colour))
+    return found
 
 
 # --------------------------------------------------------------------------- end to end
@@ -429,6 +768,24 @@ class TestReportEndToEnd:
         # real figures: no illustrative mark; no code in the report
         assert "llustrativ" not in text
         assert "import" not in text and "PosixPath" not in text
+
+    def test_page_one_is_the_board_paper_and_the_annex_is_at_the_back(self, default_run):
+        from pypdf import PdfReader
+
+        folder, _ = default_run
+        pages = [normalised(page.extract_text())
+                 for page in PdfReader(folder / f"{STEM}.pdf").pages]
+        first, last = pages[0], pages[-1]
+        for heading in ("Resumé", "Indstilling", "Økonomi", "SLA-nøgletal"):
+            assert heading in first
+        assert "132 af 144 målinger (12 tjenester × 12 måneder)" in first
+        assert "at orienteringen tages til efterretning" in first
+        assert "ingen direkte økonomiske konsekvenser" in first
+        assert board.internal_names(first) == [], board.internal_names(first)
+        assert "Tilgængelighed pr. tjeneste og måned" not in first  # the body starts on page 2
+        assert "Bilag: Datagrundlag og metode" in last and "Datakilder" in last
+        assert not any("Bilag: Datagrundlag" in page for page in pages[:-1])
+        assert "servicemåned" not in " ".join(pages)
 
     def test_workbook_breach_sheet_has_the_same_rows(self, default_run):
         folder, _ = default_run

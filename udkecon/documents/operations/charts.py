@@ -1,13 +1,19 @@
 """Charts of the operations report: availability heatmap and calls to Serviceplatformen.
 
-Availability lives between 98 and 100 % (one outage of 83 % aside), so a linear colour
-scale would paint almost every cell the same. The heatmap uses bands instead, narrow near
-100 %: 100 / 99,90-99,99 / 99,50-99,89 / 99,00-99,49 / 98,00-98,99 / under 98 %. Whether a
-cell is a breach depends on the service's own target (98,5, 99,8 or 99,9 %), so breaches
-are marked separately: a black frame and the value in bold.
+The heatmap colours every cell against that service-month's own SLA target (98,5, 99,8 or
+99,9 %), not against a common scale: a cell that met its target is green, whatever its
+value, and a cell below its target is orange to dark red by how far below it lies, in
+percentage points. A common scale would paint SP produktionsmiljø m2's 98,79 % (target
+98,50 %: met) redder than KO - infrastruktur's 99,80 % (target 99,90 %: missed). The scale
+diverges from the target: pale next to it, darker further away on either side; with values
+capped at 100 %, the met side has two steps, "100 %" and "met, below 100 %". Breaches also
+have a black frame and a bold value, so that the status does not rest on colour alone
+(colour-blind readers, black-and-white print).
 """
 
 from __future__ import annotations
+
+import math
 
 import matplotlib.pyplot as plt
 import numpy as np
@@ -21,47 +27,71 @@ from ...fmt import month_label
 from ...labels import label
 from ...operations import AvailabilityMatrix
 
-# (lower bound, colour, text colour), from 100 % down; a cell takes the first band whose
-# lower bound it reaches. Light to dark as availability falls: the eye goes to the outages.
-AVAILABILITY_BANDS = (
-    (100.0, "#f2f2f2", "#1a1a1a"),
-    (99.9, "#fee8c8", "#1a1a1a"),
-    (99.5, "#fdbb84", "#1a1a1a"),
-    (99.0, "#fc8d59", "#1a1a1a"),
-    (98.0, "#d7301f", "#ffffff"),
-    (-np.inf, "#7f0000", "#ffffff"),
+# Shortfall bands below the target, lower bounds in percentage points (inclusive). The
+# published figures have two decimals, so the smallest shortfall is 0,01.
+SHORTFALL_BOUNDS = (0.0, 0.5, 1.0, 5.0)
+
+# (fill, text colour) per status: 0 = 100 %, 1 = met below 100 %, then one per shortfall
+# band from the smallest up (ColorBrewer RdYlGn, light next to the target)
+STATUS_COLOURS = (
+    ("#d3ebcb", "#1a1a1a"),  # 100 %: met (most cells: light, so the eye goes to the misses)
+    ("#f4f9cf", "#1a1a1a"),  # met, below 100 %: close to the target on the good side
+    ("#fdae61", "#1a1a1a"),  # missed by less than 0,50 pp
+    ("#f46d43", "#1a1a1a"),  # 0,50-0,99 pp
+    ("#d73027", "#ffffff"),  # 1,00-4,99 pp
+    ("#7f0000", "#ffffff"),  # 5,00 pp or more
 )
+MET_STATUSES = (0, 1)
 MISSING_COLOUR = "#ffffff"
 BREACH_EDGE = "#000000"
 
 
-def band(value: float) -> int:
-    """The index of the colour band of an availability in percent.
+def cell_status(availability: float, target: float) -> int | None:
+    """The colour status of one service-month against its own target; None when unmeasured.
 
-    >>> band(100.0), band(99.95), band(99.8), band(99.3), band(98.98), band(83.1)
-    (0, 1, 2, 3, 4, 5)
+    0 = 100 % (met), 1 = met below 100 %, 2-5 = missed by <0,50 / 0,50-0,99 / 1,00-4,99 /
+    5,00 or more percentage points. The difference is rounded to 6 decimals so that binary
+    noise (99,80 - 99,30 = 0,4999999999999716) does not move a cell across a bound.
+
+    >>> cell_status(100.0, 99.9), cell_status(98.79, 98.5), cell_status(98.5, 98.5)
+    (0, 1, 1)
+    >>> cell_status(99.8, 99.9), cell_status(99.3, 99.8), cell_status(98.98, 99.8)
+    (2, 3, 3)
+    >>> cell_status(98.4, 99.9), cell_status(83.1, 99.9), cell_status(float("nan"), 99.9)
+    (4, 5, None)
     """
-    for index, (lower, _, _) in enumerate(AVAILABILITY_BANDS):
-        if value >= lower:
-            return index
-    return len(AVAILABILITY_BANDS) - 1
+    if availability is None or target is None or math.isnan(availability) \
+            or math.isnan(target):
+        return None
+    shortfall = round(target - availability, 6)
+    if shortfall <= 0:
+        return 0 if availability >= 100 else 1
+    return 2 + sum(1 for lower in SHORTFALL_BOUNDS[1:] if shortfall >= lower)
 
 
-def band_labels(language: str = "da") -> list[str]:
-    """Legend text of each band: '100 %', '99,90–99,99 %', ..., 'under 98 %'."""
+def status_matrix(matrix: AvailabilityMatrix) -> pd.DataFrame:
+    """`cell_status` of every cell of the matrix (services x months; <NA> where unmeasured)."""
+    values, targets = matrix.availability, matrix.target
+    statuses = [[cell_status(values.iat[r, c], targets.iat[r, c])
+                 for c in range(values.shape[1])] for r in range(values.shape[0])]
+    return pd.DataFrame(statuses, index=values.index, columns=values.columns, dtype="Int64")
+
+
+def status_labels(language: str = "da") -> list[str]:
+    """Legend text of each status: '100 % (målet nået)', ..., '5,00 pct.-point eller mere'."""
     n = lambda v: fmt.number(v, 2, language)  # noqa: E731
-    unit = "\u00a0%" if language == "da" else "%"
-    labels = [f"100{unit}"]
-    bounds = [b[0] for b in AVAILABILITY_BANDS]
-    for upper, lower in zip(bounds[:-2], bounds[1:-1], strict=True):
-        labels.append(f"{n(lower)}–{n(upper - 0.01)}{unit}")
-    labels.append(label("ops_legend_below", language, value=fmt.number(bounds[-2], 0, language)))
-    return labels
+    bounds = SHORTFALL_BOUNDS
+    ranges = [label("ops_legend_short_first", language, upper=n(bounds[1]))]
+    ranges += [label("ops_legend_short_range", language, lower=n(lower), upper=n(upper - 0.01))
+               for lower, upper in zip(bounds[1:-1], bounds[2:], strict=True)]
+    ranges.append(label("ops_legend_short_last", language, lower=n(bounds[-1])))
+    return [label("ops_legend_full", language), label("ops_legend_met", language), *ranges]
 
 
 def availability_heatmap(matrix: AvailabilityMatrix, targets: pd.Series,
                          language: str = "da"):
-    """Services (rows, grouped by platform) x months (columns), coloured by availability band.
+    """Services (rows, grouped by platform) x months (columns), each cell coloured by
+    `cell_status` against its own month's target (`matrix.target`).
 
     `matrix` is `operations.availability_matrix(...)`; `targets` the SLA target per
     (platform, service), shown in a column at the right. Every value below 100 % is written
@@ -101,7 +131,7 @@ def availability_heatmap(matrix: AvailabilityMatrix, targets: pd.Series,
                 ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=MISSING_COLOUR,
                                        edgecolor="#bfbfbf", hatch="////", linewidth=0.4))
                 continue
-            _, colour, ink = AVAILABILITY_BANDS[band(value)]
+            colour, ink = STATUS_COLOURS[cell_status(value, matrix.target.loc[key, month])]
             ax.add_patch(Rectangle((x - 0.5, y - 0.5), 1, 1, facecolor=colour,
                                    edgecolor="white", linewidth=1.2))
             if breached:
@@ -122,15 +152,19 @@ def availability_heatmap(matrix: AvailabilityMatrix, targets: pd.Series,
     ax.text(n_months - 0.35, -0.75, label("ops_target_header", language) + "\n(%)",
             ha="left", va="bottom", fontsize=7.5, color="#404040")
     handles = [Patch(facecolor=colour, edgecolor="#bfbfbf", linewidth=0.4, label=text)
-               for (_, colour, _), text in zip(AVAILABILITY_BANDS, band_labels(language),
-                                               strict=True)]
+               for (colour, _), text in zip(STATUS_COLOURS, status_labels(language),
+                                            strict=True)]
     handles.append(Patch(facecolor="white", edgecolor=BREACH_EDGE, linewidth=1.4,
                          label=label("ops_legend_breach", language)))
     if values.isna().to_numpy().any():
         handles.append(Patch(facecolor=MISSING_COLOUR, edgecolor="#bfbfbf", hatch="////",
                              label=label("ops_legend_missing", language)))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.45, 0.0),
-              ncol=4, fontsize=7, handlelength=1.6, columnspacing=1.2, frameon=False)
+    # four columns, filled column by column: the two greens, then the shortfalls in order
+    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.42, 0.0),
+                       ncol=4, fontsize=6.8, handlelength=1.5, columnspacing=0.9,
+                       frameon=False, title=label("ops_legend_title", language),
+                       title_fontsize=7.5, alignment="left")
+    legend.get_title().set_color("#404040")
     fig.tight_layout()
     return fig
 

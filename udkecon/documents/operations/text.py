@@ -1,9 +1,11 @@
 """The operations report's sentences, in Danish or English, every number from the computation.
 
-`summary_sentences(status)` is the opening text: how many service-months breached their
-SLA target (the same count as `operations.breaches`), how the platforms compare, the worst
-month and the largest single breach with its shortfall and approximate downtime, and the
-trend of the calls to Serviceplatformen. `method_sentences(status)` states the definitions.
+Page 1 (the committee paper's form, `front_page`): `resume_sentences` (how many
+measurements met their targets, per platform, the worst month, the services below target
+more than once, the calls), `recommendation_clauses` and the SLA key table with the note
+that a status has no direct financial consequences. The body: `context_sentences` (what the
+source says about the worst months), `breach_sentences` (the breaches, the same count as
+`operations.breaches`), `calls_sentences`. The annex: `scope_sentence`, `method_sentences`.
 Numbers are formatted as the reader expects (Danish: 91,7 %, 1.309 mio.). The reader's
 tables and blocks of the PDF (breaches, compliance per service, key figures) are at the end.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ... import blocks, fmt
+from ... import blocks, fmt, operations
 from ...data import source_text
 from ...fmt import month_label
 from ...labels import check_language, label
@@ -71,39 +73,52 @@ def period_phrase(status: OperationsStatus) -> str:
     return f"From {first} to {last}" if lang == "en" else f"I perioden {first} – {last}"
 
 
+def measurements_phrase(status: OperationsStatus, count: int | None = None) -> str:
+    """'144 målinger (12 tjenester × 12 måneder)' / '144 measurements (12 services × 12
+    months)'; without the product when a month is missing (it would not multiply out)."""
+    lang = status.language
+    measured = status.service_months if count is None else count
+    services, months = len(status.services), len(status.months)
+    complete = count is None and services * months == measured
+    if lang == "en":
+        scope = (f" ({services} {'service' if services == 1 else 'services'} × {months} "
+                 f"{'month' if months == 1 else 'months'})") if complete else ""
+        return f"{measured} {'measurement' if measured == 1 else 'measurements'}{scope}"
+    scope = (f" ({services} {'tjeneste' if services == 1 else 'tjenester'} × {months} "
+             f"{'måned' if months == 1 else 'måneder'})") if complete else ""
+    return f"{measured} {'måling' if measured == 1 else 'målinger'}{scope}"
+
+
 def breach_sentence(status: OperationsStatus) -> str:
-    """How many service-months fell below target, out of how many, and the compliance rate.
+    """How many measurements fell below target, out of how many, and the compliance rate.
+
+    A measurement is one service's availability in one month.
 
     >>> from udkecon.documents.operations.model import build
     >>> breach_sentence(build(first_month="2020-03", last_month="2020-03"))
-    'I marts 2020 er der registreret 1 brud på SLA-målene: i 1 af 12 servicemåneder \
-(12 tjenester målt i 1 måned) lå den brugeroplevede tilgængelighed under målet, en \
-målopfyldelse på 91,7\\xa0%.'
+    'I marts 2020 er der registreret 1 brud på SLA-målene: i 1 af 12 målinger (12 \
+tjenester × 1 måned) lå den brugeroplevede tilgængelighed under målet, en målopfyldelse \
+på 91,7\\xa0%.'
     """
     lang = status.language
-    n, measured = status.breach_count, status.service_months
-    services, months = len(status.services), len(status.months)
+    n = status.breach_count
     rate = fmt.percent(status.compliance_rate, 1, lang)
     period = period_phrase(status)
-    complete = services * months == measured  # no missing months: the product is exact
+    measured = measurements_phrase(status)
     if lang == "en":
-        scope = (f" ({services} {'service' if services == 1 else 'services'} measured over "
-                 f"{months} {'month' if months == 1 else 'months'})") if complete else ""
         if n == 0:
             return (f"{period} there were no breaches of the SLA targets: all {measured} "
-                    f"service-months{scope} met their target.")
+                    f"met their target.")
         return (f"{period} there {'was' if n == 1 else 'were'} "
-                f"{_breach_count(n, lang)} of the SLA targets: in {n} of {measured} "
-                f"service-months{scope} the user-experienced availability was below target, "
-                f"a compliance rate of {rate}.")
-    scope = (f" ({services} {'tjeneste' if services == 1 else 'tjenester'} målt i {months} "
-             f"{'måned' if months == 1 else 'måneder'})") if complete else ""
+                f"{_breach_count(n, lang)} of the SLA targets: in {n} of {measured} the "
+                f"user-experienced availability was below target, a compliance rate of "
+                f"{rate}.")
     if n == 0:
         return (f"{period} er der ikke registreret brud på SLA-målene: alle {measured} "
-                f"servicemåneder{scope} overholdt målet.")
+                f"nåede målet.")
     return (f"{period} er der registreret {_breach_count(n, lang)} på SLA-målene: i {n} af "
-            f"{measured} servicemåneder{scope} lå den brugeroplevede tilgængelighed under "
-            f"målet, en målopfyldelse på {rate}.")
+            f"{measured} lå den brugeroplevede tilgængelighed under målet, en "
+            f"målopfyldelse på {rate}.")
 
 
 def platform_sentence(status: OperationsStatus) -> str | None:
@@ -116,11 +131,11 @@ def platform_sentence(status: OperationsStatus) -> str | None:
         rate = fmt.percent(row.compliance_rate, 1, lang)
         count = _breach_count(int(row.breaches), lang)
         if lang == "en":
-            parts.append(f"{row.platform} had {count} in {row.service_months} service-months "
+            parts.append(f"{row.platform} had {count} in {row.service_months} measurements "
                          f"({rate} compliance)" if first == 0 else
                          f"{row.platform} {count} in {row.service_months} ({rate})")
         else:
-            parts.append(f"{row.platform} havde {count} i {row.service_months} servicemåneder "
+            parts.append(f"{row.platform} havde {count} i {row.service_months} målinger "
                          f"({rate} målopfyldelse)" if first == 0 else
                          f"{row.platform} {count} i {row.service_months} ({rate})")
     return _and(parts, lang) + "."
@@ -219,16 +234,15 @@ def _signed_pct(value_pct: float, language: str) -> str:
     return ("+" if value_pct > 0 else "−" if value_pct < 0 else "") + text
 
 
-def summary_sentences(status: OperationsStatus) -> list[str]:
-    """The report's opening paragraphs, every number taken from `status`."""
+def breach_sentences(status: OperationsStatus) -> list[str]:
+    """The paragraphs that open the breaches section: how many, per platform, the worst
+    month and the largest single breach, every number taken from `status`."""
     check_language(status.language)
     sentences = [breach_sentence(status)]
     per_platform = platform_sentence(status)
     if per_platform:
         sentences.append(per_platform)
-    sentences += worst_sentences(status)
-    sentences += calls_sentences(status)
-    return sentences
+    return sentences + worst_sentences(status)
 
 
 def method_sentences(status: OperationsStatus) -> list[str]:
@@ -238,8 +252,9 @@ def method_sentences(status: OperationsStatus) -> list[str]:
             "Availability is KOMBIT's user-experienced availability (\"brugeroplevet "
             "driftseffektivitet\") of each service per month: service windows do not count "
             "against it.",
-            "A service-month is a breach when its availability is strictly below the "
-            "service's SLA target for that month; a month exactly at target meets the SLA.",
+            "A measurement is one service's availability in one month. It is a breach when "
+            "the availability is strictly below the service's SLA target for that month; a "
+            "month exactly at target meets the SLA.",
             "Downtime is approximated as (100 − availability) / 100 × the hours in the "
             "month, and the downtime beyond the SLA as (target − availability) / 100 × the "
             "hours in the month. As availability is published rounded to two decimals, the "
@@ -254,8 +269,9 @@ def method_sentences(status: OperationsStatus) -> list[str]:
     text = [
         "Tilgængeligheden er KOMBIT's brugeroplevede driftseffektivitet for hver tjeneste "
         "pr. måned: servicevinduer tæller ikke imod den.",
-        "En servicemåned er et brud, når tilgængeligheden er under tjenestens SLA-mål for "
-        "måneden; en måned præcis på målet overholder SLA'en.",
+        "En måling er én tjenestes tilgængelighed i én måned. Den er et brud, når "
+        "tilgængeligheden er under tjenestens SLA-mål for måneden; en måned præcis på målet "
+        "har nået målet.",
         "Nedetiden er tilnærmet som (100 − tilgængelighed) / 100 × månedens timer, og "
         "nedetiden ud over SLA som (mål − tilgængelighed) / 100 × månedens timer. Da "
         "tilgængeligheden er offentliggjort afrundet til to decimaler, er timerne omtrentlige "
@@ -373,3 +389,274 @@ def service_block(status: OperationsStatus):
 def heatmap_note(status: OperationsStatus) -> str:
     """How to read the heatmap, then its source: the line under the figure."""
     return f"{label('ops_heatmap_note', status.language)} {source_note(status)}"
+
+
+# --------------------------------------------------------------------------- page 1 (board)
+
+def repeated_breaches(status: OperationsStatus) -> pd.DataFrame:
+    """The services below target in more than one month of the period, most months first
+    (file order on a tie): the ones a follow-up with KOMBIT would be about."""
+    services = status.services
+    repeated = services[services["months_breached"] >= 2]
+    return repeated.sort_values("months_breached", ascending=False, kind="stable")
+
+
+def resume_sentences(status: OperationsStatus) -> list[str]:
+    """Page 1's 'Resumé': three to five sentences, the conclusion first.
+
+    1. how many measurements met their targets; 2. per platform (when several); 3. the worst
+    month and the largest single breach; 4. the services below target more than once;
+    5. the trend of the calls. Every number from `status`.
+    """
+    lang = status.language
+    n, measured = status.breach_count, status.service_months
+    met = measured - n
+    rate = fmt.percent(status.compliance_rate, 1, lang)
+    period = period_phrase(status)
+    scope = measurements_phrase(status)
+    if lang == "en":
+        sentences = [f"{period}, {met} of {scope} met their SLA target ({rate}); {n} "
+                     f"{'was' if n == 1 else 'were'} below it."]
+    else:
+        sentences = [f"{period} nåede {met} af {scope} deres SLA-mål ({rate}); {n} lå under "
+                     f"målet."]
+    if len(status.platforms) > 1:
+        parts = []
+        for row in status.platforms.itertuples(index=False):
+            if lang == "en":
+                parts.append(f"{row.platform} in {int(row.breaches)} of {row.service_months}"
+                             + (" measurements" if not parts else ""))
+            else:
+                parts.append(f"{row.platform} i {int(row.breaches)} af {row.service_months}"
+                         + (" målinger" if not parts else ""))
+        lead = "Below target: " if lang == "en" else "Under målet lå "
+        sentences.append(lead + _and(parts, lang) + ".")
+    month, breach = status.worst_month, status.worst_breach
+    if month is not None and breach is not None:
+        count = _breach_count(int(status.by_month.loc[month, "breaches"]), lang)
+        name = month_label(month, lang, "long")
+        actual = _pct(breach["availability_pct"], 2, lang)
+        target = _pct(breach["sla_target_pct"], 2, lang)
+        when = month_label(breach["month"], lang, "long")
+        if lang == "en":
+            sentences.append(
+                f"The worst month was {name} ({count}); the largest single breach was "
+                f"{breach['service']} in {when}, {actual} against a target of {target}.")
+        else:
+            sentences.append(
+                f"Den værste måned var {name} ({count}); det største enkeltbrud var "
+                f"{breach['service']} i {when} med {actual} mod et mål på {target}.")
+    repeated = repeated_breaches(status)
+    if not repeated.empty:
+        names = [f"{r.service} ({int(r.months_breached)})" for r in repeated.itertuples()]
+        many = len(repeated)
+        if lang == "en":
+            sentences.append(
+                f"In more than one month, {many} {'service was' if many == 1 else 'services were'}"
+                f" below target (months in brackets): {_and(names, lang)}.")
+        else:
+            sentences.append(
+                f"I mere end én måned lå {many} {'tjeneste' if many == 1 else 'tjenester'} "
+                f"under målet (antal måneder i parentes): {_and(names, lang)}.")
+    sentences += _calls_trend(status)
+    return sentences[:5]
+
+
+def _calls_trend(status: OperationsStatus) -> list[str]:
+    """One sentence: the calls to Serviceplatformen, first to last month and the peak."""
+    lang = status.language
+    if status.calls is None or len(status.calls) < 2:
+        return []
+    counts = status.calls.set_index("month")["service_calls"].astype("float64") / 1e6
+    first, last, high = counts.index[0], counts.index[-1], counts.idxmax()
+    m = lambda v: fmt.number(v, 0, lang)  # noqa: E731
+    name = lambda month: month_label(month, lang, "long")  # noqa: E731
+    change = _signed_pct((counts[last] / counts[first] - 1) * 100, lang)
+    if lang == "en":
+        return [f"Calls to Serviceplatformen went from {m(counts[first])} million in "
+                f"{name(first)} to {m(counts[last])} million in {name(last)} ({change}), "
+                f"with a peak of {m(counts[high])} million in {name(high)}."]
+    return [f"Kaldene til Serviceplatformen gik fra {m(counts[first])} mio. i {name(first)} "
+            f"til {m(counts[last])} mio. i {name(last)} ({change}) med en top på "
+            f"{m(counts[high])} mio. i {name(high)}."]
+
+
+def recommendation_clauses(status: OperationsStatus) -> list[str]:
+    """Page 1's 'Indstilling': the briefing is noted; and, when some service was below its
+    target in more than one month, that the administration follows them up with KOMBIT."""
+    from ... import board
+
+    lang = status.language
+    clauses = [board.note_taken(lang)]
+    repeated = repeated_breaches(status)
+    if not repeated.empty:
+        names = _and(list(repeated["service"]), lang)
+        if lang == "en":
+            clauses.append(f"that the administration follows up with KOMBIT on the services "
+                           f"below their SLA target in more than one month ({names})")
+        else:
+            clauses.append(f"at administrationen følger op over for KOMBIT på de tjenester, "
+                           f"der lå under SLA-målet i mere end én måned ({names})")
+    return clauses
+
+
+def key_table(status: OperationsStatus) -> pd.DataFrame:
+    """Page 1's key table ('Økonomi'): measurements, met, below target and compliance per
+    platform, and the total when there are several platforms."""
+    lang = status.language
+    p = status.platforms
+    frame = pd.DataFrame({
+        label("ops_key_col_measured", lang): p["service_months"].astype(float).to_numpy(),
+        label("ops_key_col_met", lang): (p["service_months"] - p["breaches"]).astype(float)
+        .to_numpy(),
+        label("ops_key_col_missed", lang): p["breaches"].astype(float).to_numpy(),
+        label("ops_key_col_compliance", lang): (p["compliance_rate"] * 100).to_numpy(),
+    }, index=pd.Index(p["platform"].to_numpy(), name=label("ops_col_platform", lang)))
+    if len(p) > 1:
+        frame.loc[label("total", lang)] = [
+            float(status.service_months), float(status.service_months - status.breach_count),
+            float(status.breach_count), status.compliance_rate * 100]
+    return frame
+
+
+def key_block(status: OperationsStatus):
+    """The key table as HTML, counts without decimals and compliance with one."""
+    lang = status.language
+    frame = key_table(status)
+    decimals = {column: 0 for column in frame.columns}
+    decimals[label("ops_key_col_compliance", lang)] = 1
+    return blocks.table(frame, lang, decimals=decimals,
+                        caption=label("ops_key_caption", lang, period=period_label(status)))
+
+
+def economy_note(status: OperationsStatus) -> str:
+    """Under the key table: an operations status has no amounts and no direct cost."""
+    return label("ops_economy_note", status.language)
+
+
+def front_page(status: OperationsStatus):
+    """Page 1 after the title: Resumé, Indstilling and Økonomi (udkecon.board)."""
+    from ... import board
+
+    return board.front_page(resume_sentences=resume_sentences(status),
+                            clauses=recommendation_clauses(status),
+                            economy_table=key_block(status), language=status.language,
+                            economy_note=economy_note(status))
+
+
+# --------------------------------------------------------------------------- the seed's context
+
+# What KOMBIT's slides say about the incidents behind the figures, by the file name of the
+# availability table (as data/raw/sources.csv keys its sources). Only what the slides say:
+# "Støttesystemer – september 2020" (1 and 2 of 2) describe one incident, in September 2020;
+# neither slide gives a cause for any earlier month.
+SOURCE_CONTEXT = {
+    "sla_availability_2019_2020.csv": {
+        "covers": {
+            "da": "KOMBIT's dias om Serviceplatformen og Støttesystemer beskriver kun "
+                  "hændelser i september 2020",
+            "en": "KOMBIT's slides on Serviceplatformen and Støttesystemer describe "
+                  "incidents in September 2020 only",
+        },
+        "months": {
+            "2020-09": {
+                "da": "September 2020: Ifølge diasset »Støttesystemer – september 2020 – 2 ud "
+                      "af 2« skyldtes bruddet ét nedbrud på Organisation den 29.-30. "
+                      "september kl. 19.50-7.45, hvor Organisation ikke kunne bruges. To "
+                      "servere løb tør for hukommelse, fordi en cache i Organisation ikke "
+                      "slettede data; fejlen blev afhjulpet ved at genstarte de to servere, "
+                      "og en permanent rettelse af koden var planlagt til den ordinære "
+                      "release 16.-17. oktober 2020. KOMBIT vurderer på diasset før "
+                      "(»1 ud af 2«) driftsstabiliteten for Støttesystemer som ikke "
+                      "tilfredsstillende i perioden.",
+                "en": "September 2020: according to the slide \"Støttesystemer – september "
+                      "2020 – 2 ud af 2\", the breach came from one outage of Organisation on "
+                      "29-30 September, 19.50-7.45, when Organisation could not be used. Two "
+                      "servers ran out of memory because a cache in Organisation did not "
+                      "delete data; the fault was remedied by restarting the two servers, "
+                      "and a permanent fix of the code was planned for the ordinary release "
+                      "of 16-17 October 2020. On the slide before (\"1 ud af 2\") KOMBIT "
+                      "rates the operational stability of Støttesystemer in the period as "
+                      "not satisfactory.",
+            },
+        },
+    },
+}
+
+WORST_MONTHS_SHOWN = 3
+
+
+def worst_months(status: OperationsStatus, count: int = WORST_MONTHS_SHOWN) -> list[str]:
+    """The months with breaches, most downtime beyond the SLA first (ties as
+    `operations.worst_month`: more breaches, then the earlier month), at most `count`."""
+    by_month = status.by_month
+    ranked = []
+    remaining = by_month
+    while len(ranked) < count:
+        month = operations.worst_month(remaining)
+        if month is None:
+            break
+        ranked.append(month)
+        remaining = remaining.drop(month)
+    return ranked
+
+
+def context_sentences(status: OperationsStatus) -> list[str]:
+    """What the source says about the worst months: the incident it describes, and for the
+    other worst months that the source gives no cause. Empty without breaches."""
+    lang = status.language
+    months = worst_months(status)
+    if not months:
+        return []
+    context = SOURCE_CONTEXT.get(status.inputs[0]["file"], {}) if status.inputs else {}
+    described = context.get("months", {})
+    about = "about" if lang == "en" else "ca."
+    hours = "hours" if lang == "en" else "timer"
+    names = _and([f"{month_label(m, lang, 'long')} ({about} "
+                  f"{_hours(status.by_month.loc[m, 'excess_downtime_hours'], lang)} {hours})"
+                  for m in months], lang)
+    if len(months) == 1:
+        sentences = [f"The worst month, by downtime beyond the SLA targets, was {names}."
+                     if lang == "en" else
+                     f"Den værste måned målt på nedetid ud over SLA-målene var {names}."]
+    elif lang == "en":
+        sentences = [f"The worst months, by downtime beyond the SLA targets, were {names}."]
+    else:
+        sentences = [f"De værste måneder målt på nedetid ud over SLA-målene var {names}."]
+    sentences += [described[m][lang] for m in months if m in described]
+    silent = sorted(m for m in months if m not in described)
+    if silent:
+        covers = context.get("covers", {}).get(lang)
+        names = _and([month_label(m, lang, "long") for m in silent], lang)
+        one = int(status.by_month.loc[silent, "breaches"].sum()) == 1
+        if lang == "en":
+            sentence = (f"The source gives no cause for the {'breach' if one else 'breaches'} "
+                        f"in {names}")
+        else:
+            sentence = (f"Kilden oplyser ingen årsag til {'bruddet' if one else 'bruddene'} "
+                        f"i {names}")
+        sentences.append(sentence + (f": {covers}." if covers else "."))
+    return sentences
+
+
+# --------------------------------------------------------------------------- the annex
+
+def scope_sentence(status: OperationsStatus) -> str:
+    """The report's choices in reader words: period, platforms, what a measurement is."""
+    lang = status.language
+    platforms = (label("ops_all_platforms", lang, platforms=platform_label(status))
+                 if status.platform is None else status.platform)
+    if lang == "en":
+        return (f"The report covers {period_label(status)} and {platforms}: "
+                f"{measurements_phrase(status)}.")
+    return (f"Rapporten dækker {period_label(status)} og {platforms}: "
+            f"{measurements_phrase(status)}.")
+
+
+def annex_blocks(status: OperationsStatus) -> list:
+    """The annex's opening at the back: 'Bilag: Datagrundlag og metode' on a new page and the
+    sources of the files read (udkecon.board)."""
+    from ... import board
+
+    return [board.annex_heading(status.language),
+            board.source_list(status.inputs, status.language)]
