@@ -74,3 +74,17 @@ class TestWorkbookFront:
         assert cell.value == -123.4 and cell.font.italic
         assert cell.fill.fgColor.rgb.endswith("EDEDED")
         assert "opdateres ikke" in cell.comment.text
+
+
+class TestSourceList:
+    def test_an_illustrative_title_is_tagged_once(self):
+        records = [
+            {"title_da": "Omkostninger (illustrativt eksempel)", "source": "Konstrueret",
+             "status": "illustrative"},
+            {"title_da": "DUT", "source": "Konstrueret", "status": "illustrative"},
+            {"title_da": "Forbrugerprisindeks", "source": "Danmarks Statistik",
+             "status": "real"},
+        ]
+        text = board.source_list(records).data
+        assert text.count("illustrativt eksempel") == 2  # the first title, the DUT tag
+        assert "Forbrugerprisindeks</strong>: Danmarks Statistik" in text

@@ -114,8 +114,11 @@ def source_list(sources: list[dict], language: str = "da") -> HTML:
     rows = []
     for record in sources:
         status = record.get("status", "")
-        tag = (f' <em>({html.escape(label("illustrative_tag", language))})</em>'
-               if status == "illustrative" else "")
+        tag_text = label("illustrative_tag", language)
+        # a title that already says so ("... (illustrativt eksempel)") is not tagged twice
+        tag = (f" <em>({html.escape(tag_text)})</em>"
+               if status == "illustrative" and tag_text not in record["title_" + language]
+               else "")
         rows.append(f'<li><strong>{html.escape(record["title_" + language])}</strong>{tag}: '
                     f'{html.escape(source_text(record, language))}</li>')
     return HTML(f'<div class="annex-sources"><h3>{html.escape(label("sources", language))}</h3>'
