@@ -766,14 +766,12 @@ def _check_same_municipalities(by_year: pd.DataFrame, table: pd.DataFrame) -> No
                         "fetches all 98)", column="municipality_code")
 
 
-def national_by_channel(ledger: pd.DataFrame, channels: pd.DataFrame,
-                        prices: str = "fixed") -> pd.DataFrame:
-    """Years x channels (udk_contribution, kombit_joint_financing, own_contract), mio. kr.
+def ledger_channels(ledger: pd.DataFrame, channels: pd.DataFrame) -> pd.Series:
+    """The channel of each ledger line (indexed like the ledger).
 
     Every system group and cost type of the ledger must have a channel: a ledger line
     without one would otherwise drop out of every municipality's share unnoticed.
     """
-    column = "amount_mio_dkk_fixed" if prices == "fixed" else "amount_mio_dkk"
     mapping = {(g, c): ch for g, c, ch in zip(channels["system_group"], channels["cost_type"],
                                                channels["channel"], strict=True)}
     assigned = []
@@ -787,7 +785,15 @@ def national_by_channel(ledger: pd.DataFrame, channels: pd.DataFrame,
                             f"{channels.attrs.get('source_file', ALLOCATION_CHANNELS_FILE)}",
                             row=row, column="cost_type")
         assigned.append(mapping[(group, cost_type)])
-    table = (ledger.assign(channel=assigned)
+    return pd.Series(assigned, index=ledger.index, name="channel")
+
+
+def national_by_channel(ledger: pd.DataFrame, channels: pd.DataFrame,
+                        prices: str = "fixed") -> pd.DataFrame:
+    """Years x channels (udk_contribution, kombit_joint_financing, own_contract), mio. kr.,
+    each the sum of the ledger lines paid through it (`ledger_channels`)."""
+    column = "amount_mio_dkk_fixed" if prices == "fixed" else "amount_mio_dkk"
+    table = (ledger.assign(channel=ledger_channels(ledger, channels))
              .pivot_table(index="year", columns="channel", values=column, aggfunc="sum",
                           fill_value=0.0)
              .reindex(columns=[*ALLOCATED_CHANNELS, OWN_CONTRACT], fill_value=0.0))
@@ -813,6 +819,7 @@ class RuleShares:
     basis: pd.DataFrame
     populations: pd.DataFrame
     keys: dict  # year -> KeyInForce of the UDK contribution
+    lines: pd.DataFrame  # the ledger's system, system_group, cost_type with their channel
 
 
 def shares_by_rules(ledger: pd.DataFrame, dut: pd.DataFrame, table: pd.DataFrame, *,
@@ -870,7 +877,10 @@ def shares_by_rules(ledger: pd.DataFrame, dut: pd.DataFrame, table: pd.DataFrame
         national=national,
         basis=pd.DataFrame(basis).set_index("year"),
         populations=pd.DataFrame(populations),
-        keys=in_force)
+        keys=in_force,
+        lines=ledger[["system", "system_group", "cost_type"]]
+        .assign(channel=ledger_channels(ledger, channels)).drop_duplicates()
+        .reset_index(drop=True))
 
 
 @dataclass(frozen=True)

@@ -93,6 +93,7 @@ class MunicipalityHandout:
     population_date: dt.date | None = None  # the day the population was counted
     municipalities: pd.DataFrame | None = None  # the table the keys were computed from
     rules: RuleShares | None = None  # every municipality's shares, the keys, the populations
+    rate: object = config.DEFAULT_DISCOUNT_RATE  # the business case's discount rate as given
 
     @property
     def basis(self) -> pd.DataFrame:
@@ -221,6 +222,7 @@ def build(municipality, base_year: int = config.DEFAULT_BASE_YEAR,
         illustrative=bool(analysis.illustrative
                           or (case is not None and case.illustrative)),
         population_date=dt.date(count_year, 1, 1), municipalities=table, rules=rules,
+        rate=rate,
     )
 
 
