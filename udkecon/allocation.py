@@ -816,6 +816,7 @@ class RuleShares:
     shares: Shares
     channels: dict
     national: pd.DataFrame
+    national_current: pd.DataFrame  # the same in current prices (the workbook restates it)
     basis: pd.DataFrame
     populations: pd.DataFrame
     keys: dict  # year -> KeyInForce of the UDK contribution
@@ -846,6 +847,9 @@ def shares_by_rules(ledger: pd.DataFrame, dut: pd.DataFrame, table: pd.DataFrame
                   else "dut_compensation_mio_dkk")
     dut_by_year = dut.assign(year=dut["year"].astype(int)).set_index("year")[dut_column]
     national[BLOCK_GRANT] = dut_by_year.reindex(national.index).to_numpy()
+    current = national_by_channel(ledger, channels, "current")
+    current[BLOCK_GRANT] = (dut.assign(year=dut["year"].astype(int)).set_index("year")
+                            ["dut_compensation_mio_dkk"].reindex(current.index).to_numpy())
     fallback = _population_series(table).astype("int64")
     if population_by_year is not None:
         _check_same_municipalities(population_by_year, table)
@@ -875,6 +879,7 @@ def shares_by_rules(ledger: pd.DataFrame, dut: pd.DataFrame, table: pd.DataFrame
         shares=Shares(**{name: as_mio(frame) for name, frame in frames.items()}),
         channels={c: as_mio(ore[c]) for c in ALLOCATED_CHANNELS},
         national=national,
+        national_current=current,
         basis=pd.DataFrame(basis).set_index("year"),
         populations=pd.DataFrame(populations),
         keys=in_force,

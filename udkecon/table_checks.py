@@ -185,10 +185,13 @@ def key_periods_without_overlap(frame: pd.DataFrame, where: str) -> list[DataErr
         for (start0, end0, row0), (start1, end1, row1) in zip(periods, periods[1:],
                                                                strict=False):
             if start1 <= end0:
-                years = (f"from {start1}" if min(end0, end1) == high
-                         else f"{start1}-{min(end0, end1)}")
-                return [DataError(where, f"two keys of channel '{channel}' are in force "
-                                  f"{years} (rows {row0} and {row1})",
+                stop = min(end0, end1)
+                years = (f"from {start1}" if stop == high else f"in {start1}"
+                         if stop == start1 else f"in {start1}-{stop}")
+                first_row, later_row = sorted((row0, row1))
+                return [DataError(where, f"two keys of channel '{channel}' are both in force "
+                                  f"{years} (rows {first_row} and {later_row})",
                                   "end the earlier key (last_budget_year) the year before the "
-                                  "later one starts", row=row1, column="first_budget_year")]
+                                  "later one starts", row=later_row,
+                                  column="first_budget_year")]
     return []
