@@ -44,6 +44,7 @@ from ...excel.book import (
     HEADER_ROW,
     INDEX,
     INPUT_FILL,
+    LEFT_WRAP,
     MONEY,
     SECTION_FONT,
     TOTAL_FONT,
@@ -481,7 +482,7 @@ def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHa
                  Formula(f"=SUM({column_letter}{header + 1}:{column_letter}{years_last})",
                          float(value)), number_format, font=TOTAL_FONT)
     note = total + 1
-    book.put(ws, note, 1, text.economy_note(h), measure=False)
+    book.put(ws, note, 1, text.economy_note(h), alignment=LEFT_WRAP, measure=False)
     ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=SUMMARY_SPAN)
     ws.row_dimensions[note].height = 30
     ws.row_dimensions[header].height = 30
