@@ -182,7 +182,7 @@ def key_periods_without_overlap(frame: pd.DataFrame, where: str) -> list[DataErr
             ((low if pd.isna(f) else int(f), high if pd.isna(t) else int(t), row)
              for row, f, t in zip(group.index, group["first_budget_year"],
                                   group["last_budget_year"], strict=True)))
-        for (start0, end0, row0), (start1, end1, row1) in zip(periods, periods[1:],
+        for (_start0, end0, row0), (start1, end1, row1) in zip(periods, periods[1:],
                                                                strict=False):
             if start1 <= end0:
                 stop = min(end0, end1)
