@@ -433,3 +433,131 @@ class TestPerInhabitantComparison:
         shares = allocate(1.0, municipalities)
         with pytest.raises(ParameterError, match="Arhus"):
             per_inhabitant_comparison("Arhus", shares, municipalities)
+
+
+# --------------------------------------------------------------------------- the rules in force
+
+from udkecon.allocation import (  # noqa: E402
+    key_in_force,
+    load_allocation_channels,
+    load_allocation_keys,
+    national_by_channel,
+    population_count_year,
+    population_in_use,
+)
+from udkecon.errors import DataError  # noqa: E402
+
+
+def _keys(*rows) -> pd.DataFrame:
+    """A keys table: (key_id, channel, first, last, threshold, weight) per row."""
+    columns = ["key_id", "channel", "first_budget_year", "last_budget_year", "threshold",
+               "weight_above"]
+    frame = pd.DataFrame(rows, columns=columns)
+    frame["name_da"] = frame["name_en"] = frame["legal_basis"] = frame["key_id"]
+    return frame
+
+
+class TestKeysTable:
+    def test_shipped_keys(self):
+        keys = load_allocation_keys().set_index("key_id")
+        bek = keys.loc["bek1629"]
+        assert (bek["channel"], bek["legal_basis"], bek["first_budget_year"]) == \
+            ("udk_contribution", "BEK nr. 1629 af 16/11/2020", 2021)
+        assert pd.isna(bek["last_budget_year"])
+        assert (bek["threshold"], bek["weight_above"]) == (150_000, pytest.approx(0.744))
+        # the population channels carry no threshold: plain population
+        assert keys.loc[["kombit_population", "dut_population"], "threshold"].isna().all()
+
+    def test_overlapping_periods_of_one_channel_are_refused(self):
+        with pytest.raises(DataError, match=r"allocation_keys_overlapping\.csv, row 5, column "
+                                            r"'first_budget_year': two keys of channel "
+                                            r"'udk_contribution' are both in force in 2021"):
+            load_allocation_keys(DATA / "allocation_keys_overlapping.csv")
+
+    def test_threshold_without_weight_is_refused(self):
+        with pytest.raises(DataError, match=r"row 5, column 'weight_above'"):
+            load_allocation_keys(DATA / "allocation_keys_threshold_without_weight.csv")
+
+    def test_a_second_key_for_2017_2020_loads(self):
+        keys = load_allocation_keys(DATA / "allocation_keys_second_key_2017_2020.csv")
+        assert len(keys) == 4
+
+
+class TestKeyInForce:
+    KEYS = _keys(("old", "udk_contribution", 2013, 2016, 100_000, 0.5),
+                 ("new", "udk_contribution", 2021, pd.NA, 150_000, 0.744),
+                 ("pop", "block_grant", pd.NA, pd.NA, pd.NA, pd.NA))
+
+    def test_in_force(self):
+        key = key_in_force(self.KEYS, "udk_contribution", 2023)
+        assert (key.key_id, key.approximation, key.threshold, key.weight) == \
+            ("new", False, 150_000, 0.744)
+        assert key_in_force(self.KEYS, "udk_contribution", 2016).key_id == "old"
+
+    def test_a_gap_takes_the_nearest_key_as_an_approximation(self):
+        # 2017 is one year after "old" ended and four before "new": "old"
+        assert key_in_force(self.KEYS, "udk_contribution", 2017).key_id == "old"
+        # 2020 is one year before "new", four after "old": "new"
+        nearest = key_in_force(self.KEYS, "udk_contribution", 2020)
+        assert (nearest.key_id, nearest.approximation) == ("new", True)
+        # 2018/2019: two and three years from each -> 2018 "old", 2019 "new"
+        assert key_in_force(self.KEYS, "udk_contribution", 2018).key_id == "old"
+        assert key_in_force(self.KEYS, "udk_contribution", 2019).key_id == "new"
+
+    def test_equal_distance_takes_the_later_key(self):
+        keys = _keys(("a", "udk_contribution", 2010, 2014, 1, 1.0),
+                     ("b", "udk_contribution", 2016, pd.NA, 1, 1.0))
+        assert key_in_force(keys, "udk_contribution", 2015).key_id == "b"
+
+    def test_population_key(self):
+        key = key_in_force(self.KEYS, "block_grant", 1990)
+        assert key.parameters() == {"key": "population"} and not key.approximation
+
+    def test_a_channel_without_key_is_an_error(self):
+        with pytest.raises(DataError, match="no key for the channel 'kombit_joint_financing'"):
+            key_in_force(self.KEYS, "kombit_joint_financing", 2021)
+
+
+class TestPopulationInUse:
+    def test_latest_published_is_1_january_of_the_year_before(self):
+        assert population_count_year(2021) == 2020 and population_count_year(2017) == 2016
+
+    def test_from_the_file_or_the_2020_fallback(self):
+        by_year = pd.DataFrame({2019: [10, 20], 2021: [11, 21]}, index=[101, 147])
+        fallback = pd.Series([1, 2], index=[101, 147])
+        in_2020 = population_in_use(2020, by_year, fallback)
+        assert (in_2020.count_year, in_2020.approximation) == (2019, False)
+        assert in_2020.population.tolist() == [10, 20]
+        in_2018 = population_in_use(2018, by_year, fallback)
+        assert (in_2018.count_year, in_2018.approximation) == (2020, True)
+        assert in_2018.population.tolist() == [1, 2]
+        # 2021 asks for 1 January 2020: the fallback is then the rule's own count
+        in_2021 = population_in_use(2021, None, fallback)
+        assert (in_2021.count_year, in_2021.approximation) == (2020, False)
+
+
+class TestChannels:
+    def test_every_group_and_cost_type_has_a_channel(self):
+        channels = load_allocation_channels()
+        pairs = set(zip(channels["system_group"], channels["cost_type"], strict=True))
+        from udkecon.schemas import COST_TYPES, SYSTEM_GROUPS
+
+        assert pairs == {(g, c) for g in SYSTEM_GROUPS for c in COST_TYPES}
+
+    def test_national_by_channel_by_hand(self):
+        # 2017 of the ledger in current prices: udk 33.5 + 75.4 + 16.2 and KOMBIT's
+        # implementation 20.3 go through UDK (145.4), KOMBIT's operation 18.4 through KOMBIT,
+        # the legacy KMD solutions 148.6 are own contracts
+        from udkecon.costs import load_costs
+
+        table = national_by_channel(load_costs(), load_allocation_channels(), "current")
+        assert table.loc[2017].tolist() == pytest.approx([145.4, 18.4, 148.6])
+
+    def test_a_ledger_line_without_channel_names_its_row(self):
+        from udkecon.costs import load_costs
+
+        channels = load_allocation_channels(DATA / "allocation_channels_without_legacy.csv")
+        with pytest.raises(DataError, match=r"udk_it_costs_2017_2021_illustrative\.csv, row 2, "
+                                            r"column 'cost_type': system_group 'legacy' with "
+                                            r"cost_type 'operation' has no allocation channel"):
+            national_by_channel(load_costs(), channels)

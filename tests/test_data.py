@@ -146,7 +146,8 @@ class TestDanishAndExcelInput:
 
     def test_every_reference_file_loads(self):
         paths = sorted(config.RAW_DIR.glob("*.csv"))
-        assert len(paths) == 14  # 9 real + 2 business cases + 2 illustrative + sources
+        # 9 real + 2 business cases + 2 illustrative + sources + allocation keys and channels
+        assert len(paths) == 16
         for path in paths:
             frame, problems = validate(path)
             assert problems == [], problems

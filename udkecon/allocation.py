@@ -50,8 +50,8 @@ from fractions import Fraction
 import numpy as np
 import pandas as pd
 
-from . import data
-from .errors import ParameterError
+from . import config, data
+from .errors import DataError, ParameterError
 
 # Names and codes live in `municipalities`; importable from here too, where they were first.
 from .municipalities import (
@@ -551,13 +551,19 @@ def municipal_shares(national: pd.DataFrame, population, prices: str = "fixed") 
                      for name, frame in frames.items()})
 
 
-def level_comparison(municipality, shares: Shares, table: pd.DataFrame) -> pd.DataFrame:
+def level_comparison(municipality, shares: Shares, table: pd.DataFrame,
+                     populations: pd.DataFrame | None = None) -> pd.DataFrame:
     """Gross, DUT and net per inhabitant for the municipality, its region and the country.
 
     One row per period (each year, then the whole period "2017-2021") and level
     (municipality, region, country): population, the level's sum of shares in mio. kr.
     (gross, dut, net) and per inhabitant (gross_kr, dut_kr, net_kr =
     sum * 1,000,000 / population), and net_index = 100 * net_kr / the country's net_kr.
+
+    `populations` (municipality code x year) gives each year its own population, the one
+    its key used (`shares_by_rules`); the whole period's kr. per inhabitant is then the sum
+    of the years' (with one population for all years, the same as the period's amount
+    divided by it) and its population that of the last year.
 
     >>> table = pd.DataFrame({"municipality_code": [101, 147, 825],
     ...     "municipality": ["København", "Frederiksberg", "Læsø"],
@@ -570,6 +576,8 @@ def level_comparison(municipality, shares: Shares, table: pd.DataFrame) -> pd.Da
     [9.0, 9.0, 8.0]
     """
     years = [int(y) for y in shares.gross.columns]
+    if populations is not None:
+        return _level_comparison_by_year(municipality, shares, table, populations, years)
     period = f"{years[0]}-{years[-1]}"
     parts = []
     for measure in MEASURES:
@@ -588,6 +596,296 @@ def level_comparison(municipality, shares: Shares, table: pd.DataFrame) -> pd.Da
     with np.errstate(divide="ignore", invalid="ignore"):
         result["net_index"] = 100 * result["net_kr"] / result["period"].map(country)
     return result[keys + list(MEASURES) + [f"{m}_kr" for m in MEASURES] + ["net_index"]]
+
+
+def _level_comparison_by_year(municipality, shares: Shares, table: pd.DataFrame,
+                              populations: pd.DataFrame, years: list[int]) -> pd.DataFrame:
+    column = population_column(table)
+    parts = []
+    for year in years:
+        of_year = table.copy()
+        counts = populations[year].reindex(of_year["municipality_code"].astype("int64"))
+        of_year[column] = counts.to_numpy()
+        one = Shares(*(getattr(shares, m)[[year]] for m in MEASURES))
+        parts.append(level_comparison(municipality, one, of_year))
+    yearly = pd.concat([p[p["period"] == str(y)] for p, y in zip(parts, years, strict=True)],
+                       ignore_index=True)
+    period = f"{years[0]}-{years[-1]}"
+    summed = yearly.groupby("level", sort=False)[
+        list(MEASURES) + [f"{m}_kr" for m in MEASURES]].sum()
+    whole = yearly[yearly["period"] == str(years[-1])].set_index("level").copy()
+    whole[summed.columns] = summed
+    whole["period"] = period
+    country = whole.loc["country", "net_kr"]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        whole["net_index"] = 100 * whole["net_kr"] / country
+    result = pd.concat([yearly, whole.reset_index()[yearly.columns]], ignore_index=True)
+    result["code"] = result["code"].astype("Int64")
+    return result
+
+
+# --------------------------------------------------------------------------- the rules in force
+
+ALLOCATION_KEYS_FILE = config.RAW_DIR / "allocation_keys.csv"
+ALLOCATION_CHANNELS_FILE = config.RAW_DIR / "allocation_channels.csv"
+# How a cost item reaches the municipalities; DUT comes back through the block grant.
+UDK_CONTRIBUTION = "udk_contribution"
+KOMBIT_JOINT_FINANCING = "kombit_joint_financing"
+OWN_CONTRACT = "own_contract"
+BLOCK_GRANT = "block_grant"
+ALLOCATED_CHANNELS = (UDK_CONTRIBUTION, KOMBIT_JOINT_FINANCING)
+# The population fallback when a year's count is not in the population file: the count of
+# the municipalities table (municipalities_2020.csv, 1 January 2020).
+FALLBACK_POPULATION_YEAR = 2020
+
+
+def load_allocation_keys(path=None) -> pd.DataFrame:
+    """The allocation keys by channel with the budget years each is in force, validated
+    (no two keys of a channel in force in the same year)."""
+    return data.load(path or ALLOCATION_KEYS_FILE, "allocation_keys")
+
+
+def load_allocation_channels(path=None) -> pd.DataFrame:
+    """Which channel each system group and cost type of the ledger is paid through."""
+    return data.load(path or ALLOCATION_CHANNELS_FILE, "allocation_channels")
+
+
+@dataclass(frozen=True)
+class KeyInForce:
+    """The key a channel's amount of one budget year is shared by.
+
+    `approximation` is True when no key of the table covers the year and the nearest one
+    (the earliest that starts later, else the latest that ended before) stands in for it.
+    """
+
+    key_id: str
+    channel: str
+    name_da: str
+    name_en: str
+    legal_basis: str
+    threshold: int | None  # None: plain population
+    weight: float | None
+    approximation: bool
+
+    @property
+    def key(self) -> str:
+        """The formula `allocate` applies: by threshold ("bek1629") or plain population."""
+        return "population" if self.threshold is None else "bek1629"
+
+    def parameters(self) -> dict:
+        if self.threshold is None:
+            return {"key": "population"}
+        return {"key": "bek1629", "threshold": self.threshold, "weight": self.weight}
+
+
+def key_in_force(keys: pd.DataFrame, channel: str, year: int) -> KeyInForce:
+    """The key of `channel` in force in budget year `year`, or the nearest as an
+    approximation when none is.
+
+    >>> keys = pd.DataFrame({"key_id": ["bek1629"], "channel": ["udk_contribution"],
+    ...     "name_da": ["BEK nr. 1629"], "name_en": ["BEK no. 1629"],
+    ...     "legal_basis": ["BEK nr. 1629 af 16/11/2020"], "first_budget_year": [2021],
+    ...     "last_budget_year": [pd.NA], "threshold": [150000], "weight_above": [0.744]})
+    >>> key_in_force(keys, "udk_contribution", 2021).approximation
+    False
+    >>> key_in_force(keys, "udk_contribution", 2018).approximation  # BEK nr. 1218's years
+    True
+    """
+    rows = keys[keys["channel"] == channel]
+    if rows.empty:
+        raise DataError(keys.attrs.get("source_file", ALLOCATION_KEYS_FILE.name),
+                        f"has no key for the channel '{channel}'",
+                        f"add a row with channel {channel} and the key it is shared by")
+    best = None
+    for row, record in rows.iterrows():
+        first, last = record["first_budget_year"], record["last_budget_year"]
+        before = 0 if pd.isna(first) else max(int(first) - year, 0)
+        after = 0 if pd.isna(last) else max(year - int(last), 0)
+        # distance in years; at equal distance the later key (the rule that replaced)
+        rank = (before + after, -(0 if pd.isna(first) else int(first)), row)
+        if best is None or rank < best[0]:
+            best = (rank, record)
+    (distance, _, _), record = best
+    threshold = None if pd.isna(record["threshold"]) else int(record["threshold"])
+    return KeyInForce(
+        key_id=str(record["key_id"]), channel=channel, name_da=str(record["name_da"]),
+        name_en=str(record["name_en"]), legal_basis=str(record["legal_basis"]),
+        threshold=threshold,
+        weight=None if threshold is None else float(record["weight_above"]),
+        approximation=distance > 0)
+
+
+def population_count_year(budget_year: int) -> int:
+    """The 1 January whose population a budget year's key uses.
+
+    BEK nr. 1629 § 1 bases the contribution on "Danmarks Statistiks senest offentliggjorte
+    kommunefordelte befolkningstal". The contributions of budget year t are set before t
+    begins, and the latest count of 1 January published by then is that of 1 January t-1
+    (FOLK1A publishes the first quarter in February). The project keeps only 1 January
+    counts, so a later quarter is not considered.
+
+    >>> population_count_year(2021)
+    2020
+    """
+    return int(budget_year) - 1
+
+
+@dataclass(frozen=True)
+class PopulationInUse:
+    budget_year: int
+    count_year: int  # the population is that of 1 January of this year
+    approximation: bool  # True: the rule's count was not available, the fallback stands in
+    population: pd.Series  # by municipality code
+
+
+def population_in_use(budget_year: int, by_year: pd.DataFrame | None,
+                      fallback: pd.Series) -> PopulationInUse:
+    """The population a budget year's keys use: 1 January of the year before
+    (`population_count_year`) from the population file when it has that year, else the
+    municipalities table's count of 1 January 2020, marked as an approximation (unless
+    2020 is the year the rule asks for)."""
+    wanted = population_count_year(budget_year)
+    if by_year is not None and wanted in by_year.columns:
+        return PopulationInUse(budget_year, wanted, False, by_year[wanted].astype("int64"))
+    return PopulationInUse(budget_year, FALLBACK_POPULATION_YEAR,
+                           wanted != FALLBACK_POPULATION_YEAR, fallback.astype("int64"))
+
+
+def _check_same_municipalities(by_year: pd.DataFrame, table: pd.DataFrame) -> None:
+    codes = set(table["municipality_code"].astype("int64"))
+    where = by_year.attrs.get("source_file", config.POPULATION_BY_YEAR_FILE.name)
+    for row, code in enumerate(by_year.index, start=2):  # header is row 1
+        if code not in codes:
+            raise DataError(where, f"municipality code {code} is not in "
+                            f"{_source_name(table)}", "use the same municipalities in both "
+                            "files", row=row, column="municipality_code")
+    missing = sorted(codes - set(by_year.index))
+    if missing:
+        raise DataError(where, f"has no row for municipality code {missing[0]}",
+                        "add the municipality (python -m udkecon refresh population --write "
+                        "fetches all 98)", column="municipality_code")
+
+
+def ledger_channels(ledger: pd.DataFrame, channels: pd.DataFrame) -> pd.Series:
+    """The channel of each ledger line (indexed like the ledger).
+
+    Every system group and cost type of the ledger must have a channel: a ledger line
+    without one would otherwise drop out of every municipality's share unnoticed.
+    """
+    mapping = {(g, c): ch for g, c, ch in zip(channels["system_group"], channels["cost_type"],
+                                               channels["channel"], strict=True)}
+    assigned = []
+    for row, group, cost_type in zip(ledger.index, ledger["system_group"],
+                                     ledger["cost_type"], strict=True):
+        if (group, cost_type) not in mapping:
+            raise DataError(ledger.attrs.get("source_file", "<ledger>"),
+                            f"system_group '{group}' with cost_type '{cost_type}' has no "
+                            "allocation channel",
+                            f"add a row {group},{cost_type},<channel> to "
+                            f"{channels.attrs.get('source_file', ALLOCATION_CHANNELS_FILE)}",
+                            row=row, column="cost_type")
+        assigned.append(mapping[(group, cost_type)])
+    return pd.Series(assigned, index=ledger.index, name="channel")
+
+
+def national_by_channel(ledger: pd.DataFrame, channels: pd.DataFrame,
+                        prices: str = "fixed") -> pd.DataFrame:
+    """Years x channels (udk_contribution, kombit_joint_financing, own_contract), mio. kr.,
+    each the sum of the ledger lines paid through it (`ledger_channels`)."""
+    column = "amount_mio_dkk_fixed" if prices == "fixed" else "amount_mio_dkk"
+    table = (ledger.assign(channel=ledger_channels(ledger, channels))
+             .pivot_table(index="year", columns="channel", values=column, aggfunc="sum",
+                          fill_value=0.0)
+             .reindex(columns=[*ALLOCATED_CHANNELS, OWN_CONTRACT], fill_value=0.0))
+    table.index = pd.Index([int(y) for y in table.index], name="year")
+    table.columns.name = None
+    return table
+
+
+@dataclass(frozen=True)
+class RuleShares:
+    """Every municipality's shares under the rules in force each year.
+
+    shares.gross = the UDK contribution share (by the key in force) + the KOMBIT share (by
+    population); shares.dut by population; shares.net = gross - dut. `channels` holds the
+    two parts of gross (code x year each); `national` the country's amounts by channel and
+    DUT (year x channel); `basis` per year the key, the population year and whether each is
+    an approximation; `populations` the population each year used (code x year).
+    """
+
+    shares: Shares
+    channels: dict
+    national: pd.DataFrame
+    national_current: pd.DataFrame  # the same in current prices (the workbook restates it)
+    basis: pd.DataFrame
+    populations: pd.DataFrame
+    keys: dict  # year -> KeyInForce of the UDK contribution
+    lines: pd.DataFrame  # the ledger's system, system_group, cost_type with their channel
+
+
+def shares_by_rules(ledger: pd.DataFrame, dut: pd.DataFrame, table: pd.DataFrame, *,
+                    keys: pd.DataFrame, channels: pd.DataFrame,
+                    population_by_year: pd.DataFrame | None = None,
+                    prices: str = "fixed") -> RuleShares:
+    """Share each year's national amounts by the channel and the key in force that year.
+
+    For municipality k and budget year t, with the population of `population_in_use(t)`:
+
+        udk_k,t    = udk_contribution_t * w_k / sum_j w_j     (key_in_force, e.g. BEK nr. 1629)
+        kombit_k,t = kombit_joint_financing_t * pop_k / sum_j pop_j
+        gross_k,t  = udk_k,t + kombit_k,t    (own contracts are not shared)
+        dut_k,t    = dut_t * pop_k / sum_j pop_j                (the block grant)
+        net_k,t    = gross_k,t - dut_k,t
+
+    each share to the øre by largest remainder. `ledger` and `dut` are restated tables
+    (`costs.load_costs`, `costs.load_dut` with an index); `table` the municipalities.
+    """
+    if prices not in ("fixed", "current"):
+        raise ValueError(f"prices '{prices}': use 'fixed' or 'current'")
+    national = national_by_channel(ledger, channels, prices)
+    dut_column = ("dut_compensation_mio_dkk_fixed" if prices == "fixed"
+                  else "dut_compensation_mio_dkk")
+    dut_by_year = dut.assign(year=dut["year"].astype(int)).set_index("year")[dut_column]
+    national[BLOCK_GRANT] = dut_by_year.reindex(national.index).to_numpy()
+    current = national_by_channel(ledger, channels, "current")
+    current[BLOCK_GRANT] = (dut.assign(year=dut["year"].astype(int)).set_index("year")
+                            ["dut_compensation_mio_dkk"].reindex(current.index).to_numpy())
+    fallback = _population_series(table).astype("int64")
+    if population_by_year is not None:
+        _check_same_municipalities(population_by_year, table)
+    parts = {UDK_CONTRIBUTION: {}, KOMBIT_JOINT_FINANCING: {}, BLOCK_GRANT: {}}
+    basis, populations, in_force = [], {}, {}
+    for year in national.index:
+        people = population_in_use(year, population_by_year, fallback)
+        population = people.population.reindex(fallback.index)
+        populations[year] = population
+        for channel in parts:
+            key = key_in_force(keys, channel, year)
+            amount = national.loc[year, channel]
+            parts[channel][year] = allocate_ore(amount, population, **key.parameters())
+            if channel == UDK_CONTRIBUTION:
+                in_force[year] = key
+                basis.append({"year": year, "key_id": key.key_id, "key_name_da": key.name_da,
+                              "key_name_en": key.name_en, "legal_basis": key.legal_basis,
+                              "key_approximation": key.approximation,
+                              "threshold": key.threshold, "weight": key.weight,
+                              "population_year": people.count_year,
+                              "population_approximation": people.approximation})
+    ore = {channel: pd.DataFrame(by_year) for channel, by_year in parts.items()}
+    gross = ore[UDK_CONTRIBUTION] + ore[KOMBIT_JOINT_FINANCING]
+    frames = {"gross": gross, "dut": ore[BLOCK_GRANT], "net": gross - ore[BLOCK_GRANT]}
+    as_mio = lambda frame: frame.astype("float64") / ORE_PER_MIO_DKK  # noqa: E731
+    return RuleShares(
+        shares=Shares(**{name: as_mio(frame) for name, frame in frames.items()}),
+        channels={c: as_mio(ore[c]) for c in ALLOCATED_CHANNELS},
+        national=national,
+        national_current=current,
+        basis=pd.DataFrame(basis).set_index("year"),
+        populations=pd.DataFrame(populations),
+        keys=in_force,
+        lines=ledger[["system", "system_group", "cost_type"]]
+        .assign(channel=ledger_channels(ledger, channels)).drop_duplicates()
+        .reset_index(drop=True))
 
 
 @dataclass(frozen=True)
@@ -610,7 +908,8 @@ class BusinessCaseShare:
         return self.national.summary()["discounted_payback_year"]
 
 
-def business_case_share(result, code: int, population) -> BusinessCaseShare:
+def business_case_share(result, code: int, population, threshold=BEK1629_THRESHOLD,
+                        weight=BEK1629_WEIGHT) -> BusinessCaseShare:
     """Municipality `code`'s share of an evaluated business case, by the BEK nr. 1629 key.
 
     NPV_k = NPV * w_k / sum_j w_j, and likewise the present values of benefits and costs
@@ -625,17 +924,19 @@ def business_case_share(result, code: int, population) -> BusinessCaseShare:
     >>> round(share.npv, 8), round(share.key_share, 6)  # 2.872 * 100000 / 287200
     (1.0, 0.348189)
     """
-    key = allocation_weights(population)
+    key = allocation_weights(population, threshold=threshold, weight=weight)
     if code not in key.index:
         raise ParameterError(f"municipality {code} is not in the population given; share "
                              "the case over a population that includes it")
     figures = pd.Series({"npv": result.npv, "pv_benefits": result.pv_benefits,
                          "pv_costs": result.pv_costs})
-    totals = allocate_ore(figures, population).loc[code] / ORE_PER_MIO_DKK
+    by_key = {"threshold": threshold, "weight": weight}
+    totals = allocate_ore(figures, population, **by_key).loc[code] / ORE_PER_MIO_DKK
     years = [int(y) for y in result.years]
-    net = allocate_ore(pd.Series(result.net_benefit, index=years), population).loc[code]
+    net = allocate_ore(pd.Series(result.net_benefit, index=years), population,
+                       **by_key).loc[code]
     discounted = allocate_ore(pd.Series(result.discounted_net_benefit, index=years),
-                              population).loc[code]
+                              population, **by_key).loc[code]
     by_year = pd.DataFrame({
         "net_benefit": net.to_numpy(dtype=float) / ORE_PER_MIO_DKK,
         "discounted_net_benefit": discounted.to_numpy(dtype=float) / ORE_PER_MIO_DKK,

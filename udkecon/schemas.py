@@ -78,6 +78,11 @@ MIN_SLA_TARGET_PCT = 50.0
 #   be almost 4,000 calls a second around the clock, a hundred times the real load.
 MAX_CALLS_PER_MONTH = 10_000_000_000
 SYSTEM_GROUPS = ("udk", "legacy", "kombit_support")
+# How a cost item reaches the municipalities (data/raw/allocation_channels.csv): through UDK's
+# administration contribution (a BEK key), KOMBIT's joint financing (population), or the
+# municipality's own contract (not allocated); DUT comes back through the block grant.
+ALLOCATION_CHANNELS = ("udk_contribution", "kombit_joint_financing", "own_contract")
+KEYED_CHANNELS = ("udk_contribution", "kombit_joint_financing", "block_grant")
 
 SCHEMAS: dict[str, Schema] = {}
 
@@ -215,4 +220,36 @@ register(Schema(
         Column("retrieved", "date", optional_value=True, required=False),
     ),
     key=("file",),
+))
+register(Schema(
+    "allocation_keys", "allocation keys by channel and the budget years each is in force",
+    (
+        Column("key_id"),
+        Column("channel", allowed=KEYED_CHANNELS),
+        Column("name_da"),  # the key's short name in the reader's tables
+        Column("name_en"),
+        Column("legal_basis"),
+        # empty: no start (end) given, the key is in force before (after) any budget year
+        Column("first_budget_year", "year", optional_value=True),
+        Column("last_budget_year", "year", optional_value=True),
+        # both empty: plain population; both given: min(pop, threshold) + weight * the rest
+        Column("threshold", "int", optional_value=True, nonnegative=True,
+               plausible=(None, MAX_POPULATION),
+               fix="the threshold is a number of inhabitants (BEK nr. 1629: 150000)"),
+        Column("weight_above", "float", optional_value=True, lower=0.0, upper=1.0,
+               fix="the weight is a decimal between 0 and 1 (BEK nr. 1629: 0.744)"),
+        Column("source"),
+    ),
+    key=("key_id",),
+    checks=(table_checks.key_periods_without_overlap,),
+))
+register(Schema(
+    "allocation_channels", "which channel each system group and cost type is paid through",
+    (
+        Column("system_group", allowed=SYSTEM_GROUPS),
+        Column("cost_type", allowed=COST_TYPES),
+        Column("channel", allowed=ALLOCATION_CHANNELS),
+        Column("reason", optional_value=True, required=False),
+    ),
+    key=("system_group", "cost_type"),
 ))

@@ -155,3 +155,43 @@ def one_region_per_code(frame: pd.DataFrame, where: str) -> list[DataError]:
                               f"row {seen}", "give a region code one name in every row",
                               row=row, column="region")]
     return []
+
+
+def key_periods_without_overlap(frame: pd.DataFrame, where: str) -> list[DataError]:
+    """Allocation keys (data/raw/allocation_keys.csv): within one channel no two keys are in
+    force in the same budget year (the row order would otherwise decide a municipality's
+    share); a period ends no earlier than it starts; a key by threshold gives both the
+    threshold and the weight above it (neither: plain population)."""
+    for row, first, last in zip(frame.index, frame["first_budget_year"],
+                                frame["last_budget_year"], strict=True):
+        if not pd.isna(first) and not pd.isna(last) and last < first:
+            return [DataError(where, f"last_budget_year {last} is before first_budget_year "
+                              f"{first}", "swap the two years", row=row,
+                              column="last_budget_year")]
+    for row, threshold, weight in zip(frame.index, frame["threshold"], frame["weight_above"],
+                                      strict=True):
+        if pd.isna(threshold) != pd.isna(weight):
+            missing = "weight_above" if pd.isna(weight) else "threshold"
+            return [DataError(where, f"{missing} is empty but the other is given",
+                              "give both the threshold and the weight above it, or leave "
+                              "both empty for a key by plain population", row=row,
+                              column=missing)]
+    low, high = -10**6, 10**6  # an open end: before or after any budget year
+    for channel, group in frame.groupby("channel", sort=True):
+        periods = sorted(
+            ((low if pd.isna(f) else int(f), high if pd.isna(t) else int(t), row)
+             for row, f, t in zip(group.index, group["first_budget_year"],
+                                  group["last_budget_year"], strict=True)))
+        for (_start0, end0, row0), (start1, end1, row1) in zip(periods, periods[1:],
+                                                               strict=False):
+            if start1 <= end0:
+                stop = min(end0, end1)
+                years = (f"from {start1}" if stop == high else f"in {start1}"
+                         if stop == start1 else f"in {start1}-{stop}")
+                first_row, later_row = sorted((row0, row1))
+                return [DataError(where, f"two keys of channel '{channel}' are both in force "
+                                  f"{years} (rows {first_row} and {later_row})",
+                                  "end the earlier key (last_budget_year) the year before the "
+                                  "later one starts", row=later_row,
+                                  column="first_budget_year")]
+    return []

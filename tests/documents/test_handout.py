@@ -8,10 +8,19 @@ The fixture tests/data/handout_municipalities_three.csv has three municipalities
 101 (200,000 inhabitants) and 147 (100,000) in Region Hovedstaden, 825 (50,000) in Region
 Nordjylland. BEK nr. 1629 weights: 101: 150,000 + 0.744 * 50,000 = 187,200; 147: 100,000;
 825: 50,000; total 337,200. Population total 350,000.
+
+The channels (data/raw/allocation_channels.csv), read off the ledger by hand
+(data/raw/udk_it_costs_2017_2021_illustrative.csv, current prices, mio. kr.):
+- 2017: UDK contribution = udk 33.5 + 75.4 + 16.2 + KOMBIT implementation 20.3 = 145.4;
+  KOMBIT joint financing = KOMBIT operation 18.4; own contracts (legacy KMD) 148.6 (not
+  shared); 145.4 + 18.4 + 148.6 = 312.4, the ledger's 2017 total.
+- 2020: UDK contribution = udk 9.1 + 20.9 + 5.3 + 76.1 = 111.4; KOMBIT 23.5; DUT 4.1.
+- 2021: UDK contribution = udk 89.9 + 30.5 = 120.4; KOMBIT 24.0 + 8.4 = 32.4; DUT 21.5.
 """
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import re
 from pathlib import Path
@@ -23,7 +32,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from udkecon import allocation, config, data, fmt
+from udkecon import allocation, board, config, data, fmt
 from udkecon.documents.handout import model
 from udkecon.documents.handout import text as handout
 from udkecon.documents.handout.workbook import build as build_handout_book
@@ -33,13 +42,19 @@ from udkecon.errors import ParameterError
 TESTS = Path(__file__).resolve().parents[1]
 
 THREE = TESTS / "data" / "handout_municipalities_three.csv"
+SECOND_KEY = TESTS / "data" / "allocation_keys_second_key_2017_2020.csv"
+POPULATION_2019_2021 = TESTS / "data" / "population_by_year_three_2019_2021.csv"
 W101, W147, W825 = 187_200, 100_000, 50_000
 WEIGHTS = W101 + W147 + W825  # 337,200
 POPULATION = 200_000 + 100_000 + 50_000  # 350,000
-# CPI (data/raw): 2017 101.40, 2020 103.43, 2021 105.35; the 2017 ledger sums to 312.4
-# (current prices) and DUT 2021 is 21.5 (test_costs_report, test_prices)
-GROSS_2017_FIXED = 312.4 * 103.43 / 101.40
-DUT_2021_FIXED = 21.5 * 103.43 / 105.35
+# CPI (data/raw): 2017 101.40, 2020 103.43, 2021 105.35 (test_prices)
+F2017, F2021 = 103.43 / 101.40, 103.43 / 105.35
+UDK_2017, KOMBIT_2017 = 145.4 * F2017, 18.4 * F2017
+UDK_2021, KOMBIT_2021 = 120.4 * F2021, 32.4 * F2021
+DUT_2021_FIXED = 21.5 * F2021
+# 101's gross 2017 in the three-municipality country: BEK weights for the UDK contribution,
+# population for KOMBIT
+GROSS_101_2017 = UDK_2017 * W101 / WEIGHTS + KOMBIT_2017 * 200_000 / POPULATION
 ORE = 1e-8  # mio. kr.
 GENERATED = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 
@@ -181,23 +196,46 @@ class TestMunicipalityHandout:
         h = koebenhavn_three
         assert (h.code, h.name, h.region, h.population) == \
             (101, "København", "Region Hovedstaden", 200_000)
-        assert h.shares.loc[2017, "gross"] == pytest.approx(
-            GROSS_2017_FIXED * W101 / WEIGHTS, abs=ORE)
+        assert h.shares.loc[2017, "gross"] == pytest.approx(GROSS_101_2017, abs=ORE)
+        assert h.channel_shares.loc[2017].tolist() == pytest.approx(
+            [UDK_2017 * W101 / WEIGHTS, KOMBIT_2017 * 200_000 / POPULATION], abs=ORE)
         assert h.shares.loc[2021, "dut"] == pytest.approx(
             DUT_2021_FIXED * 200_000 / POPULATION, abs=ORE)
         assert h.key_share == pytest.approx(W101 / WEIGHTS)
         assert h.population_share == pytest.approx(200_000 / POPULATION)
         assert h.key_weight == pytest.approx(W101)
 
+    def test_own_contracts_are_not_shared(self, koebenhavn_three):
+        h = koebenhavn_three
+        national = h.rules.national
+        assert national.loc[2017, "own_contract"] == pytest.approx(148.6 * F2017)
+        # the three municipalities' gross adds up to UDK + KOMBIT, without the 148.6
+        assert h.rules.shares.gross[2017].sum() == pytest.approx(UDK_2017 + KOMBIT_2017,
+                                                                 abs=ORE)
+
     def test_identities(self, koebenhavn_three):
         h = koebenhavn_three
         assert np.allclose(h.shares["net"], h.shares["gross"] - h.shares["dut"], atol=ORE)
         whole = h.level("country")
-        national = h.analysis.net
-        assert whole["net"] == pytest.approx(national["net_fixed"].sum(), abs=1e-6)
-        assert whole["net_kr"] == pytest.approx(national["net_fixed"].sum() * 1e6 / POPULATION)
+        allocated = h.rules.national[["udk_contribution", "kombit_joint_financing"]].sum()
+        net = allocated.sum() - h.analysis.net["dut_fixed"].sum()
+        assert whole["net"] == pytest.approx(net, abs=1e-6)
+        # one population for every year: the sum of the years' kr. = the period's amount / pop
+        assert whole["net_kr"] == pytest.approx(net * 1e6 / POPULATION)
         assert h.population_date == dt.date(2020, 1, 1)
         assert h.illustrative  # the cost, DUT and case figures are illustrative
+
+    def test_key_and_population_per_year(self, koebenhavn_three):
+        basis = koebenhavn_three.basis
+        # BEK nr. 1629 is in force from 2021; 2017-2020 are BEK nr. 1218's years, whose key
+        # is not shipped: BEK nr. 1629's key stands in
+        assert basis["key_id"].tolist() == ["bek1629"] * 5
+        assert basis["key_approximation"].tolist() == [True, True, True, True, False]
+        # own municipalities, no population file: 1 January 2020 for every year, which is the
+        # rule's count (1 January t-1) only for 2021
+        assert basis["population_year"].tolist() == [2020] * 5
+        assert basis["population_approximation"].tolist() == [True] * 4 + [False]
+        assert koebenhavn_three.approximated_years == [2017, 2018, 2019, 2020]
 
     def test_names_as_typed(self):
         codes = {model.build(name, municipalities_file=THREE,
@@ -215,7 +253,7 @@ class TestMunicipalityHandout:
     def test_without_business_case(self):
         h = model.build(825, municipalities_file=THREE, business_case=False)
         assert h.business_case is None
-        assert len(handout.key_figures(h)) == 3
+        assert len(handout.resume_sentences(h)) == 4
 
     def test_national_figures_are_cached_by_file_contents(self, tmp_path):
         copy = tmp_path / "municipalities.csv"
@@ -234,31 +272,131 @@ class TestMunicipalityHandout:
         assert edited.population == 100_000
 
 
+@pytest.fixture(scope="module")
+def second():
+    return model.build(101, municipalities_file=THREE, keys_file=SECOND_KEY)
+
+
+@pytest.fixture(scope="module")
+def by_year():
+    return model.build(825, municipalities_file=THREE, population_file=POPULATION_2019_2021)
+
+
+@pytest.fixture(scope="module")
+def plain():
+    return model.build(825, municipalities_file=THREE)
+
+
+class TestSecondKey:
+    """A key covering 2017-2020 (tests/data/allocation_keys_second_key_2017_2020.csv:
+    threshold 100,000, weight 0.5) changes exactly those years of the handout."""
+
+    def test_changes_exactly_2017_2020(self, koebenhavn_three, second):
+        for year in (2017, 2018, 2019, 2020):
+            assert second.shares.loc[year, "gross"] != pytest.approx(
+                koebenhavn_three.shares.loc[year, "gross"], abs=1e-6), year
+        # 2021 is BEK nr. 1629's year in both: identical to the øre
+        assert second.shares.loc[2021].tolist() == koebenhavn_three.shares.loc[2021].tolist()
+        # DUT follows population, not the key: unchanged in every year
+        assert second.shares["dut"].tolist() == koebenhavn_three.shares["dut"].tolist()
+
+    def test_2017_by_hand(self, second):
+        # weights 101: 100,000 + 0.5 * 100,000 = 150,000; 147: 100,000; 825: 50,000;
+        # total 300,000. UDK contribution 145.4 * F2017 * 150000 / 300000 = 72.7 * F2017;
+        # KOMBIT by population 18.4 * F2017 * 200000 / 350000
+        expected = F2017 * (72.7 + 18.4 * 200_000 / 350_000)
+        assert second.shares.loc[2017, "gross"] == pytest.approx(expected, abs=ORE)
+
+    def test_the_handout_names_the_key_of_each_year(self, second):
+        basis = second.basis
+        assert basis["key_id"].tolist() == ["fixture_2017_2020"] * 4 + ["bek1629"]
+        assert not basis["key_approximation"].any()
+        keys = handout.economy_table(second)["Fordelingsnøgle"].tolist()
+        assert keys == ["Testnøgle 2017-2020"] * 4 + ["BEK nr. 1629"]
+        # no approximation: the resumé does not claim one
+        assert not any("tilnærmelse" in s for s in handout.resume_sentences(second))
+
+
+class TestPopulationByYear:
+    """tests/data/population_by_year_three_2019_2021.csv: counts of 1 January 2019 and 2021.
+    Budget year t uses 1 January t-1, so the 2019 count serves 2020 and the 2021 count
+    would serve 2022 (outside the handout); every other year keeps the 2020 count."""
+
+    def test_changes_the_year_it_covers(self, by_year, plain):
+        assert by_year.shares.loc[2020, "gross"] != pytest.approx(
+            plain.shares.loc[2020, "gross"], abs=1e-6)
+        for year in (2017, 2018, 2019, 2021):
+            assert by_year.shares.loc[year].tolist() == plain.shares.loc[year].tolist(), year
+
+    def test_2020_by_hand(self, by_year):
+        # 1 January 2019: 101 180,000, 147 100,000, 825 60,000 (population 340,000);
+        # BEK weights 150,000 + 0.744 * 30,000 = 172,320, 100,000, 60,000 (332,320).
+        # 2020 is the base year (factor 1): UDK 111.4, KOMBIT 23.5, DUT 4.1
+        gross = 111.4 * 60_000 / 332_320 + 23.5 * 60_000 / 340_000
+        dut = 4.1 * 60_000 / 340_000
+        assert by_year.shares.loc[2020].tolist() == pytest.approx(
+            [gross, dut, gross - dut], abs=ORE)
+        own = by_year.comparison.query("period == '2020' and level == 'municipality'")
+        assert own["net_kr"].iloc[0] == pytest.approx((gross - dut) * 1e6 / 60_000, rel=1e-9)
+
+    def test_the_handout_names_the_population_of_each_year(self, by_year):
+        basis = by_year.basis
+        assert basis["population_year"].tolist() == [2020, 2020, 2020, 2019, 2020]
+        assert basis["population_approximation"].tolist() == [True, True, True, False, False]
+        dates = handout.economy_table(by_year)["Folketal pr."].tolist()
+        assert dates[3] == "1. januar 2019" and dates[4] == "1. januar 2020"
+        assert dates[0] == "1. januar 2020 (tilnærmelse)"
+
+    def test_other_municipalities_are_refused(self, tmp_path):
+        other = tmp_path / "population.csv"
+        other.write_text(POPULATION_2019_2021.read_text(encoding="utf-8")
+                         .replace("825,Læsø", "860,Hjørring"), encoding="utf-8")
+        with pytest.raises(data.DataError, match=r"population\.csv, row 4, column "
+                                                 r"'municipality_code': municipality code 860"):
+            model.build(101, municipalities_file=THREE, population_file=other,
+                        business_case=False)
+
+
 class TestSentences:
-    def test_danish_numbers_from_the_computation(self, koebenhavn_three):
-        text = " ".join(handout.summary_sentences(koebenhavn_three))
-        # key share 187200 / 337200 = 55.516 % -> "55,52 %"; population 200000/350000 = 57.14 %
-        assert "55,52\u00a0%" in text and "57,14\u00a0%" in text
-        assert "BEK nr. 1629" in text and "Region Hovedstaden" in text
-        # 101 pays less per inhabitant than the country: its extra 50,000 count at 74.4 %
-        assert "under landsgennemsnittet" in text
-        assert "tæller med 74,4\u00a0%" in text
+    def test_resume_from_the_computation(self, koebenhavn_three):
+        sentences = handout.resume_sentences(koebenhavn_three)
+        assert 3 <= len(sentences) <= 5
+        text = " ".join(sentences)
+        # key share 187200 / 337200 = 55.516 % -> "55,52 %", the two numbers kept apart
+        assert "andel i 2021: 55,52\u00a0%" in text
+        assert "BEK nr. 1629 9," not in text and "BEK nr. 1629 55" not in text
+        assert "Region Hovedstaden" in text and "under landsgennemsnittet" in text
+        assert "For 2017-2020 er nøglen i BEK nr. 1629 (virkning fra budgetåret 2021) " \
+            "anvendt som tilnærmelse" in text
         assert "kr.." not in text
+        assert board.internal_names(text) == []
 
     def test_english(self):
         h = model.build(147, language="en", municipalities_file=THREE)
-        text = " ".join(handout.summary_sentences(h))
+        text = " ".join(handout.resume_sentences(h))
         assert "above the national average" in text  # 147 pays the full rate
         assert "DKK" in text and "kr." not in text.replace("DKK", "")
         case = handout.business_case_sentence(h)
         assert case.startswith("The municipality's share of the business case")
+        assert "net present value (NPV)" in case and "fm2021" not in case
 
-    def test_key_figures_and_tables(self, koebenhavn_three):
+    def test_business_case_in_board_terms(self, koebenhavn_three):
+        case = handout.business_case_sentence(koebenhavn_three)
+        assert "nettonutidsværdi (NNV)" in case and "fm2021" not in case
+        assert "andel efter fordelingsnøglen i BEK nr. 1629: 55,52\u00a0%" in case
+        assert "tjent hjem" not in case
+
+    def test_tables(self, koebenhavn_three):
         h = koebenhavn_three
-        values = [value for value, _ in handout.key_figures(h)]
-        assert values[2] == "55,52\u00a0%"
-        years = handout.year_table(h)
-        assert list(years.index) == ["2017", "2018", "2019", "2020", "2021"]
+        economy = handout.economy_table(h)
+        assert list(economy.index) == ["2017", "2018", "2019", "2020", "2021"]
+        assert economy["Fordelingsnøgle"].tolist() == \
+            ["BEK nr. 1629 (tilnærmelse)"] * 4 + ["BEK nr. 1629"]
+        assert economy.iloc[0, 0] == pytest.approx(GROSS_101_2017, abs=ORE)
+        channels = handout.channel_table(h)
+        assert channels.iloc[:, 0].tolist()[:3] == pytest.approx(
+            h.rules.national[["udk_contribution", "kombit_joint_financing",
+                              "own_contract"]].sum().tolist())
         comparison = handout.comparison_table(h)
         assert list(comparison.index) == ["København", "Region Hovedstaden", "Hele landet"]
         assert comparison.iloc[:, -1].iloc[-1] == pytest.approx(100.0)
@@ -267,13 +405,29 @@ class TestSentences:
         case = handout.business_case_table(h)
         assert case.iloc[0].tolist() == pytest.approx(
             [h.business_case.national.npv, h.business_case.npv])
-        assert any("BEK nr. 1629" in s for s in handout.method_sentences(h))
+
+    def test_method_names_keys_and_population_years(self, koebenhavn_three):
+        method = " ".join(handout.method_sentences(koebenhavn_three))
+        assert "BEK nr. 1629 af 16/11/2020: vægt = min(indbyggere; 150.000) + 0,744" in method
+        assert "Nøglen i BEK nr. 1629 gælder for 2021" in method
+        assert "For 2017-2020 gjaldt en tidligere nøgle" in method
+        assert "2017-2020: folketallet pr. 1. januar 2020 (tilnærmelse" in method
+        assert "KMD-løsninger (eksisterende)" in method  # own contracts, named from the data
+        assert board.internal_names(method) == []
 
 
 # --------------------------------------------------------------------------- the workbook
 
 SHEETS_DA = ["Oversigt", "Kommunens andel", "Pr. indbygger", "Fordelingsnøgle", "Landstal",
              "Business case", "Forudsætninger", "Om tallene"]
+# the per-year key table on Forudsætninger: header row 11, 2017 in row 12 ... 2021 in row 16
+KEY_ROWS = {2017: 12, 2018: 13, 2019: 14, 2020: 15, 2021: 16}
+
+
+def summary_rows(sheet) -> dict:
+    """Oversigt: the row of each year of the key table (column A holds the year)."""
+    return {cell.value: cell.row for cell in sheet["A"]
+            if isinstance(cell.value, int) and 2017 <= cell.value <= 2021}
 
 
 @pytest.fixture(scope="module")
@@ -287,25 +441,57 @@ class TestWorkbook:
     def test_sheets_in_the_readers_order(self, workbook):
         assert openpyxl.load_workbook(workbook).sheetnames == SHEETS_DA
 
-    def test_key_is_a_live_formula_over_the_assumptions(self, workbook):
+    def test_first_sheet_is_a_board_paper(self, workbook):
+        sheet = openpyxl.load_workbook(workbook, data_only=True)["Oversigt"]
+        column = [c.value for c in sheet["A"] if isinstance(c.value, str)]
+        assert column.index("Resumé") < column.index("Indstilling") < column.index("Økonomi")
+        assert "1. at orienteringen tages til efterretning" in column
+        rows = summary_rows(sheet)
+        assert sheet[f"F{rows[2017]}"].value == "BEK nr. 1629 (tilnærmelse)"
+        assert sheet[f"F{rows[2021]}"].value == "BEK nr. 1629"
+        assert sheet[f"G{rows[2021]}"].value == "1. januar 2020"
+        assert sheet[f"B{rows[2017]}"].value == pytest.approx(GROSS_101_2017, abs=ORE)
+
+    def test_every_summary_figure_is_a_formula(self, workbook):
+        sheet = openpyxl.load_workbook(workbook)["Oversigt"]
+        years = set(summary_rows(sheet).values())
+        for row in sheet.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, (int, float)) and not (
+                        cell.column == 1 and cell.row in years):
+                    raise AssertionError(f"Oversigt!{cell.coordinate} = {cell.value} is not "
+                                         "a formula")
+
+    def test_key_is_a_live_formula_over_each_years_assumptions(self, workbook):
         book = openpyxl.load_workbook(workbook)
         key = book["Fordelingsnøgle"]
+        # 2017's population, weight, key share, population share are columns D-G
         assert key["A5"].value == 101 and key["D5"].value == 200_000
-        assert key["E5"].value == ("=MIN(D5,'Forudsætninger'!$B$6)+'Forudsætninger'!$B$7"
-                  "*MAX(D5-'Forudsætninger'!$B$6,0)")
+        assert key["E5"].value == ("=MIN(D5,'Forudsætninger'!$C$12)+'Forudsætninger'!$D$12"
+                                   "*MAX(D5-'Forudsætninger'!$C$12,0)")
+        # 2021's weight (columns T-W) reads row 16
+        assert "'Forudsætninger'!$C$16" in key["U5"].value
         cached = openpyxl.load_workbook(workbook, data_only=True)
         assert cached["Fordelingsnøgle"]["E5"].value == pytest.approx(W101)
-        assert cached["Forudsætninger"]["B6"].value == 150_000
-        assert cached["Forudsætninger"]["B7"].value == pytest.approx(0.744)
+        assumptions = cached["Forudsætninger"]
+        assert [assumptions[f"C{r}"].value for r in KEY_ROWS.values()] == [150_000] * 5
+        assert assumptions["D12"].value == pytest.approx(0.744)
+        assert assumptions["B12"].value == "BEK nr. 1629 (tilnærmelse)"
 
     def test_cached_values_are_the_package_values(self, workbook, koebenhavn_three):
         h = koebenhavn_three
         cached = openpyxl.load_workbook(workbook, data_only=True)["Kommunens andel"]
         for row, year in enumerate(h.years, start=5):
             assert cached[f"A{row}"].value == year
-            assert [cached[f"{c}{row}"].value for c in "FGH"] == pytest.approx(
+            assert [cached[f"{c}{row}"].value for c in "JKL"] == pytest.approx(
                 h.shares.loc[year, ["gross", "dut", "net"]].tolist())
         assert all(value is not None for *_, value in libreoffice.formula_cells(workbook))
+
+    def test_no_internal_names_on_the_summary(self, workbook):
+        sheet = openpyxl.load_workbook(workbook, data_only=True)["Oversigt"]
+        text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row
+                        if isinstance(c.value, str))
+        assert board.internal_names(text) == []
 
     def test_reproducible_bytes(self, koebenhavn_three, tmp_path, workbook):
         again = write_handout_workbook(koebenhavn_three, tmp_path / "again.xlsx",
@@ -324,13 +510,13 @@ class TestWorkbook:
 
 @pytest.fixture(scope="module")
 def recalculated(workbook, tmp_path_factory):
-    """The workbook recalculated by LibreOffice, and a copy with the weight above the
-    threshold set to 1 (the BEK key is then plain population: 101's share 200000 / 350000)."""
+    """The workbook recalculated by LibreOffice, and a copy in which 2017's weight above
+    the threshold is 1 (2017's key is then plain population: 101's share 200000 / 350000)."""
     if libreoffice.soffice() is None:
         pytest.skip("LibreOffice (soffice) is not installed")
     folder = tmp_path_factory.mktemp("handout_recalc")
     plain = openpyxl.load_workbook(workbook)
-    plain["Forudsætninger"]["B7"] = 1.0
+    plain["Forudsætninger"][f"D{KEY_ROWS[2017]}"] = 1.0
     plain.save(folder / "plain.xlsx")
     results = libreoffice.recalculate([workbook, folder / "plain.xlsx"], folder / "out")
     return [openpyxl.load_workbook(path, data_only=True) for path in results]
@@ -348,18 +534,32 @@ class TestWorkbookRecalculated:
             if isinstance(expected, str):
                 assert got == expected, where
             else:
-                # the package's shares are whole øre; the formulas are not rounded
-                assert got == pytest.approx(expected, rel=1e-9, abs=1e-6), where
+                # the package's shares are whole øre; the formulas are not rounded (kr. per
+                # inhabitant of a small amount magnifies the øre: relative 1e-6)
+                assert got == pytest.approx(expected, rel=1e-6, abs=1e-6), where
 
-    def test_the_key_follows_the_assumptions(self, recalculated):
-        shares = recalculated[1]["Kommunens andel"]
-        assert shares["D5"].value == pytest.approx(200_000 / 350_000)
-        # gross 2017 = national gross * plain population share
-        assert shares["F5"].value == pytest.approx(GROSS_2017_FIXED * 200_000 / 350_000,
-                                  abs=1e-6)
+    def test_2017_follows_its_assumptions_and_2021_does_not_move(self, recalculated):
+        before, after = (book["Kommunens andel"] for book in recalculated)
+        assert after["F5"].value == pytest.approx(200_000 / 350_000)
+        # gross 2017 = (UDK + KOMBIT) * the plain population share
+        expected = (UDK_2017 + KOMBIT_2017) * 200_000 / 350_000
+        assert after["J5"].value == pytest.approx(expected, abs=1e-6)
+        assert after["J9"].value == pytest.approx(before["J9"].value, abs=1e-12)
+        summary = recalculated[1]["Oversigt"]
+        rows = summary_rows(summary)
+        assert summary[f"B{rows[2017]}"].value == pytest.approx(expected, abs=1e-6)
+        # the period's net per inhabitant on the summary follows too
+        net = sum(after[f"L{r}"].value for r in range(5, 10))
+        assert summary[f"E{rows[2021] + 1}"].value == pytest.approx(net * 1e6 / 200_000)
 
 
 # --------------------------------------------------------------------------- end to end
+
+def _pdf_pages(pdf) -> list[str]:
+    from pypdf import PdfReader
+
+    return [re.sub(r"[ \u00a0]+", " ", page.extract_text()) for page in PdfReader(pdf).pages]
+
 
 @pytest.fixture(scope="module")
 def laesoe(tmp_path_factory):
@@ -371,26 +571,75 @@ def laesoe(tmp_path_factory):
     return folder, result
 
 
+def _hand_net_kr_laesoe() -> float:
+    """Læsø's net kr. per inhabitant 2017-2021, by an independent route: the ledger and
+    DUT read with the csv module, the channels by system group and cost type as the data
+    README states them, restated with the CPI. Læsø (1,786 inhabitants) is below the
+    threshold, so per year it pays UDK / the sum of BEK weights (5,616,779.992, worked out
+    by hand in test_allocation) and KOMBIT and DUT / 5,822,679 inhabitants."""
+    cpi = {int(r["year"]): float(r["cpi_2015_100"])
+           for r in csv.DictReader(open(config.CPI_FILE, encoding="utf-8"))}
+    udk = kombit = dut = 0.0
+    for r in csv.DictReader(open(config.COSTS_FILE, encoding="utf-8")):
+        fixed = float(r["amount_mio_dkk"]) * cpi[2020] / cpi[int(r["year"])]
+        if r["system_group"] == "udk" or (r["system_group"] == "kombit_support"
+                                          and r["cost_type"] == "implementation"):
+            udk += fixed
+        elif r["system_group"] == "kombit_support":
+            kombit += fixed
+    for r in csv.DictReader(open(config.DUT_FILE, encoding="utf-8")):
+        dut += float(r["dut_compensation_mio_dkk"]) * cpi[2020] / cpi[int(r["year"])]
+    return udk * 1e6 / 5_616_779.992 + (kombit - dut) * 1e6 / 5_822_679
+
+
 @pytest.mark.slow
 class TestNotebook:
-    def test_pdf_and_workbook(self, laesoe):
-        from pypdf import PdfReader
-
+    def test_page_one_is_a_board_paper(self, laesoe):
         folder, result = laesoe
         assert result.status == "ok"
-        pdf = folder / "municipality_handout.pdf"
-        text = "\n".join(page.extract_text() for page in PdfReader(pdf).pages)
-        text = re.sub(r"[ \u00a0]+", " ", text)
-        assert "Læsø: kommunens andel af IT-omkostningerne" in text
-        assert "Region Nordjylland" in text and "1.786 indbyggere" in text
-        assert "Illustrativt eksempel" in text and re.search(r"Side 1 af \d", text)
-        # Læsø (1,786 inhabitants, below the threshold) pays gross per inhabitant = the
-        # national gross / the sum of BEK weights (5,616,779.992, worked out by hand in
-        # test_allocation), DUT per inhabitant = the national DUT / 5,822,679 inhabitants
-        national = model.build(825).analysis.net.sum()
-        net_kr = (national["gross_fixed"] * 1e6 / 5_616_779.992
- - national["dut_fixed"] * 1e6 / 5_822_679)
-        assert f"{round(net_kr)} kr. pr. indbygger" in text
+        pages = _pdf_pages(folder / "municipality_handout.pdf")
+        first = pages[0]
+        assert "Læsø: kommunens andel af IT-omkostningerne" in first
+        assert "Region Nordjylland" in first and "1.786 indbyggere" in first
+        assert "Illustrativt eksempel" in first and re.search(r"Side 1 af \d", first)
+        for heading in ("Resumé", "Indstilling", "Økonomi"):
+            assert heading in first, heading
+        assert "at orienteringen tages til efterretning" in first
+        # the key and the population count of each year, in the table and in the text
+        assert first.count("BEK nr. 1629 (tilnærmelse)") == 4
+        assert "Folketal pr." in first and "1. januar 2020 (tilnærmelse)" in first
+        assert "For 2017-2020 er nøglen i BEK nr. 1629" in first
+        assert f"{round(_hand_net_kr_laesoe())} kr. pr. indbygger" in first
+        assert board.internal_names(first) == []
+        assert "Bilag" not in first
+
+    def test_annex_at_the_back(self, laesoe):
+        folder, _ = laesoe
+        pages = _pdf_pages(folder / "municipality_handout.pdf")
+        annex = [i for i, page in enumerate(pages) if "Bilag: Datagrundlag og metode" in page]
+        assert annex and annex[0] > 0
+        back = " ".join(pages[annex[0]:])
+        assert "BEK nr. 1629 af 16/11/2020: vægt" in back
+        assert "folketallet pr. 1. januar 2020" in back
+
+    def test_workbook(self, laesoe):
+        folder, _ = laesoe
         book = openpyxl.load_workbook(folder / "municipality_handout.xlsx", data_only=True)
         assert book.sheetnames == SHEETS_DA
-        assert book["Oversigt"]["B6"].value == "Læsø (825)"
+        names = [c.value for c in book["Oversigt"]["A"]]
+        assert "Resumé" in names and "Indstilling" in names
+
+    def test_fixtures_change_the_pdf(self, tmp_path):
+        """Own municipalities, a second key for 2017-2020 and counts of 2019 and 2021: the
+        PDF's key table names each year's key and population count."""
+        from udkecon.run import run_notebook
+
+        result = run_notebook(config.NOTEBOOKS_DIR / "municipality_handout.ipynb",
+                              {"municipality": 101, "municipalities_file": str(THREE),
+                               "allocation_keys_file": str(SECOND_KEY),
+                               "population_file": str(POPULATION_2019_2021)},
+                              output_dir=tmp_path)
+        assert result.status == "ok"
+        first = _pdf_pages(tmp_path / "municipality_handout.pdf")[0]
+        assert first.count("Testnøgle 2017-2020") == 4
+        assert "1. januar 2019" in first and "tilnærmelse" in first  # 2017-2019: 2020's count

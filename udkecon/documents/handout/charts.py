@@ -41,7 +41,8 @@ def municipal_gross_net(shares: pd.DataFrame, language: str = "da", decimals: in
                         fontsize=7, color="#404040")
     ax.set_xticks(years, [str(y) for y in years])
     _axis(ax, language, max(decimals - 1, 0), label("unit", language))
-    ax.legend(loc="upper right")
+    # below the plot: the columns reach the top in the first years
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=2, frameon=False)
     fig.tight_layout()
     return fig
 
@@ -58,6 +59,6 @@ def per_inhabitant_levels(by_year: pd.DataFrame, language: str = "da"):
         ax.bar([y + offset for y in years], by_year[name], width, color=colour, label=name)
     ax.set_xticks(years, [str(y) for y in years])
     _axis(ax, language, 0, "kr." if language == "da" else "DKK")
-    ax.legend(loc="upper right")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
     fig.tight_layout()
     return fig

@@ -1,14 +1,18 @@
-"""What a municipality's handout says: the opening paragraph, the key figures, the tables in
-the reader's labels, the business case sentence, the method and the source line.
+"""What a municipality's handout says: the resumé, the recommendation and the key table of
+page 1, the tables in the reader's labels, the business case sentence, the method annex and
+the source line.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 
-from ... import fmt
-from ...allocation import BEK1629_THRESHOLD, BEK1629_WEIGHT, LEVELS
+from ... import board, fmt
+from ...allocation import ALLOCATED_CHANNELS, LEVELS, OWN_CONTRACT
 from ...labels import label
+from ..business_case import text as business_case_text
 from ..fixed_prices import text as fixed_prices_text
 from .model import MunicipalityHandout
 
@@ -28,83 +32,151 @@ def _kr(value: float, language: str) -> str:
     return f"DKK {number}" if language == "en" else f"{number} kr."
 
 
-def summary_sentences(handout: MunicipalityHandout) -> list[str]:
-    """The handout's opening paragraph, every number taken from the computation (the
-    business case has its own section: `business_case_sentence`)."""
+def _years_text(years: list[int], language: str) -> str:
+    """'2017-2020' for consecutive years, else '2017, 2019 og 2020'."""
+    if not years:
+        return ""
+    if years == list(range(years[0], years[-1] + 1)) and len(years) > 1:
+        return f"{years[0]}-{years[-1]}"
+    words = [str(y) for y in years]
+    if len(words) == 1:
+        return words[0]
+    return ", ".join(words[:-1]) + (" and " if language == "en" else " og ") + words[-1]
+
+
+# --------------------------------------------------------------------------- keys per year
+
+def key_name(handout: MunicipalityHandout, year: int) -> str:
+    """The key a year's UDK contribution was shared by: 'BEK nr. 1629 (tilnærmelse)'."""
+    basis = handout.basis.loc[year]
+    name = basis[f"key_name_{handout.language}"]
+    if basis["key_approximation"]:
+        name += f" ({label('handout_approximation', handout.language)})"
+    return name
+
+
+def population_date(handout: MunicipalityHandout, year: int) -> str:
+    """The count a year used: '1. januar 2020', with '(tilnærmelse)' when the rule's count
+    (1 January of the year before) was not in the data."""
+    basis = handout.basis.loc[year]
+    text = fmt.long_date(dt.date(int(basis["population_year"]), 1, 1), handout.language)
+    if basis["population_approximation"]:
+        text += f" ({label('handout_approximation', handout.language)})"
+    return text
+
+
+def _in_force_key(handout: MunicipalityHandout):
+    """The key in force in the handout's last year (BEK nr. 1629 from budget year 2021)."""
+    return handout.rules.keys[handout.years[-1]]
+
+
+def _first_year_in_force(handout: MunicipalityHandout) -> int | None:
+    """The first budget year of the last year's key, from the keys table."""
+    years = [y for y in handout.years if not handout.basis.loc[y, "key_approximation"]
+             and handout.basis.loc[y, "key_id"] == _in_force_key(handout).key_id]
+    return years[0] if years else None
+
+
+# --------------------------------------------------------------------------- page 1
+
+def resume_sentences(handout: MunicipalityHandout) -> list[str]:
+    """The resumé (three to five sentences): the share net of DUT, per inhabitant beside the
+    region and the country, the keys, the approximation and what is not shared."""
     h, lang = handout, handout.language
     total = h.shares.sum()
     own, region, country = (h.level(level) for level in LEVELS)
     difference = own["net_kr"] / country["net_kr"] - 1 if country["net_kr"] else 0.0
-    pct = lambda v: fmt.percent(v, 2, lang)  # noqa: E731
     places = decimals(h)
-    people = fmt.number(h.population, 0, lang)
+    key = _in_force_key(h)
     fields = dict(
-        name=h.name, region=h.region, population=people, key_share=pct(h.key_share),
-        population_share=pct(h.population_share), period=h.period, base_year=h.base_year,
+        name=h.name, region=h.region, period=h.period, base_year=h.base_year,
         gross=fmt.money(total["gross"], places, lang), dut=fmt.money(total["dut"], places, lang),
-        net=fmt.money(total["net"], places, lang),
-        net_kr=_kr(own["net_kr"], lang), region_kr=_kr(region["net_kr"], lang),
-        country_kr=_kr(country["net_kr"], lang),
-        difference=fmt.percent(abs(difference), 1, lang),
-        threshold=fmt.number(BEK1629_THRESHOLD, 0, lang),
-        weight=fmt.percent(BEK1629_WEIGHT, 1, lang))
-    sentences = [label("handout_sentence_share", lang, **fields),
-                 label("handout_sentence_net", lang, **fields)]
+        net=fmt.money(total["net"], places, lang), net_kr=_kr(own["net_kr"], lang),
+        region_kr=_kr(region["net_kr"], lang), country_kr=_kr(country["net_kr"], lang),
+        difference=fmt.percent(abs(difference), 1, lang), last_year=h.years[-1],
+        key_title=key.name_da if lang == "da" else key.name_en,
+        key_share=fmt.percent(h.key_share, 2, lang))
+    sentences = [label("handout_resume_share", lang, **fields)]
     if abs(difference) < 0.0005:
-        sentences.append(label("handout_sentence_same", lang, **fields))
+        sentences.append(label("handout_resume_same", lang, **fields))
     else:
         direction = "above" if difference > 0 else "below"
-        sentences.append(label(f"handout_sentence_{direction}", lang, **fields))
-    big = h.population > BEK1629_THRESHOLD
-    sentences.append(label("handout_sentence_key_large" if big else "handout_sentence_key_small",
-                           lang, **fields))
+        sentences.append(label(f"handout_resume_{direction}", lang, **fields))
+    sentences.append(label("handout_resume_keys", lang, **fields))
+    approximated = h.approximated_years
+    if approximated:
+        sentences.append(label("handout_resume_approximation", lang,
+                               years=_years_text(approximated, lang),
+                               first=_first_year_in_force(h) or h.years[-1], **fields))
+    # own contracts (not shared) are named under the key table and shown in the body
     return [fmt.sentence(s) for s in sentences]
 
 
-def business_case_sentence(handout: MunicipalityHandout) -> str:
-    """What the municipality's share of the business case is worth, with the country's."""
-    share, lang = handout.business_case, handout.language
-    summary = share.national.summary()
-    payback = summary["payback_year"]
-    text = label("handout_sentence_case", lang, name=handout.name,
-                 npv=fmt.money(share.npv, case_decimals(handout), lang),
-                 national=fmt.money(share.national.npv, 1, lang),
-                 first=summary["first_year"], last=summary["last_year"],
-                 rate=summary["rate"], key_share=fmt.percent(share.key_share, 2, lang))
-    if payback is not None:
-        text += " " + label("handout_sentence_payback", lang, year=payback)
-    return fmt.sentence(text)
+def clauses(handout: MunicipalityHandout) -> list[str]:
+    """Indstilling: the committee takes note (the handout is a briefing, no decision)."""
+    return [board.note_taken(handout.language)]
 
 
-def key_figures(handout: MunicipalityHandout) -> list[tuple[str, str]]:
-    """(value, caption) pairs for the boxes at the top of the handout; units in captions."""
-    h, lang = handout, handout.language
-    total = h.shares.sum()
-    unit, kr = label("unit", lang), ("kr." if lang == "da" else "DKK")
-    figures = [
-        (fmt.number(total["net"], decimals(h), lang),
-         label("handout_kf_net", lang, period=h.period) + f", {unit}"),
-        (fmt.number(h.level("municipality")["net_kr"], 0, lang),
-         label("handout_kf_net_kr", lang, period=h.period) + f", {kr}"),
-        (fmt.percent(h.key_share, 2, lang), label("handout_kf_key_share", lang)),
-    ]
-    if h.business_case is not None:
-        npv = h.business_case.npv
-        figures.append((fmt.number(npv, case_decimals(h), lang),
-                        label("handout_kf_npv", lang) + f", {unit}"))
-    return figures
-
-
-def year_table(handout: MunicipalityHandout) -> pd.DataFrame:
-    """Per year: the municipality's gross, DUT and net (mio. kr.) and net per inhabitant."""
+def economy_table(handout: MunicipalityHandout) -> pd.DataFrame:
+    """Page 1's key table: per year the municipality's gross, DUT and net (mio. kr.), net
+    per inhabitant, and the key and the population count the year used."""
     h, lang = handout, handout.language
     own = h.comparison[h.comparison["level"] == "municipality"].set_index("period")
     return pd.DataFrame({
-        label("gross_cost", lang): h.shares["gross"].to_numpy(),
-        label("dut_compensation", lang): h.shares["dut"].to_numpy(),
-        label("net_cost", lang): h.shares["net"].to_numpy(),
-        label("handout_net_kr", lang): own.loc[[str(y) for y in h.years], "net_kr"].to_numpy(),
+        label("handout_col_gross", lang): h.shares["gross"].to_numpy(),
+        label("handout_col_dut", lang): h.shares["dut"].to_numpy(),
+        label("handout_col_net", lang): h.shares["net"].to_numpy(),
+        label("handout_col_net_kr", lang): own.loc[[str(y) for y in h.years],
+                                                   "net_kr"].to_numpy(),
+        label("handout_key_column", lang): [key_name(h, y) for y in h.years],
+        label("handout_population_column", lang): [population_date(h, y) for y in h.years],
     }, index=pd.Index([str(y) for y in h.years], name=label("year", lang)))
+
+
+def economy_caption(handout: MunicipalityHandout) -> str:
+    return label("handout_table_economy", handout.language, base_year=handout.base_year)
+
+
+def economy_note(handout: MunicipalityHandout) -> str:
+    """Under the key table: what gross covers, and what '(tilnærmelse)' means."""
+    lang = handout.language
+    note = label("handout_economy_note", lang)
+    if handout.approximated_years or handout.basis["population_approximation"].any():
+        note += " " + label("handout_economy_note_approximation", lang)
+    return note
+
+
+# --------------------------------------------------------------------------- body
+
+def channel_table(handout: MunicipalityHandout) -> pd.DataFrame:
+    """The whole period by channel: the country's amount, what it is shared by, and the
+    municipality's part (mio. kr.); own contracts and DUT included."""
+    h, lang = handout, handout.language
+    national = h.rules.national.sum()
+    own = h.channel_shares.sum()
+    key = _in_force_key(h)
+    key_words = key.name_da if lang == "da" else key.name_en
+    population = label("handout_by_population", lang)
+    rows = [
+        (label("handout_channel_udk_contribution", lang), national["udk_contribution"],
+         key_words, own["udk_contribution"]),
+        (label("handout_channel_kombit_joint_financing", lang),
+         national["kombit_joint_financing"], population, own["kombit_joint_financing"]),
+        (label("handout_channel_own_contract", lang), national[OWN_CONTRACT],
+         label("handout_not_shared", lang), float("nan")),
+        (label("handout_channel_block_grant", lang), -national["block_grant"], population,
+         -h.shares["dut"].sum()),
+    ]
+    return pd.DataFrame({
+        label("handout_country", lang): [r[1] for r in rows],
+        label("handout_shared_by", lang): [r[2] for r in rows],
+        h.name: [r[3] for r in rows],
+    }, index=pd.Index([r[0] for r in rows], name=label("handout_channel", lang)))
+
+
+def channel_caption(handout: MunicipalityHandout) -> str:
+    return label("handout_table_channels", handout.language, period=handout.period,
+                 base_year=handout.base_year)
 
 
 def comparison_table(handout: MunicipalityHandout) -> pd.DataFrame:
@@ -120,6 +192,12 @@ def comparison_table(handout: MunicipalityHandout) -> pd.DataFrame:
     }).rename_axis(label("handout_level", lang))
 
 
+def comparison_note(handout: MunicipalityHandout) -> str:
+    """The population column shows the last year's count; the kr. are the years' sum."""
+    return label("handout_comparison_note", handout.language,
+                 date=population_date(handout, handout.years[-1]))
+
+
 def per_inhabitant_by_year(handout: MunicipalityHandout) -> pd.DataFrame:
     """Net kr. per inhabitant by year (rows) for municipality, region, country (columns)."""
     h = handout
@@ -128,6 +206,28 @@ def per_inhabitant_by_year(handout: MunicipalityHandout) -> pd.DataFrame:
     table.index = pd.Index([int(p) for p in table.index], name="year")
     table.columns = [h.name, h.region, label("handout_country", h.language)]
     return table
+
+
+def rate_words(handout: MunicipalityHandout) -> str:
+    """The business case's discount rate in reader words (never a schedule code)."""
+    return business_case_text.rate_text(handout.rate, handout.language)
+
+
+def business_case_sentence(handout: MunicipalityHandout) -> str:
+    """What the municipality's share of the business case is worth, with the country's."""
+    share, lang = handout.business_case, handout.language
+    summary = share.national.summary()
+    key = _in_force_key(handout)
+    text = label("handout_sentence_case", lang,
+                 npv=fmt.money(share.npv, case_decimals(handout), lang),
+                 national=fmt.money(share.national.npv, 1, lang),
+                 first=summary["first_year"], last=summary["last_year"],
+                 rate=rate_words(handout), key_title=key.name_da if lang == "da" else key.name_en,
+                 key_share=fmt.percent(share.key_share, 2, lang))
+    payback = summary["payback_year"]
+    if payback is not None:
+        text += " " + label("handout_sentence_payback", lang, year=payback)
+    return fmt.sentence(text)
 
 
 def business_case_table(handout: MunicipalityHandout) -> pd.DataFrame:
@@ -144,22 +244,89 @@ def business_case_table(handout: MunicipalityHandout) -> pd.DataFrame:
                       name=label("handout_case_figure", lang)))
 
 
-def method_sentences(handout: MunicipalityHandout) -> list[str]:
-    """How the shares were computed, for the method section and the workbook."""
+# --------------------------------------------------------------------------- annex
+
+def key_sentences(handout: MunicipalityHandout) -> list[str]:
+    """Per key used: its legal basis, formula, first budget year and the years it served,
+    as the rule or as an approximation; then the population rule and the counts used."""
+    h, lang = handout, handout.language
+    sentences = []
+    for key_id in dict.fromkeys(h.basis["key_id"]):
+        rows = h.basis[h.basis["key_id"] == key_id]
+        record = rows.iloc[0]
+        in_force = [int(y) for y in rows.index[~rows["key_approximation"].astype(bool)]]
+        approximated = [int(y) for y in rows.index[rows["key_approximation"].astype(bool)]]
+        fields = dict(key_title=record[f"key_name_{lang}"], legal_basis=record["legal_basis"])
+        if record["threshold"] is not None and not pd.isna(record["threshold"]):
+            sentences.append(label(
+                "handout_method_key_threshold", lang, **fields,
+                threshold=fmt.number(record["threshold"], 0, lang),
+                weight=fmt.number(record["weight"], 3, lang)))
+        else:
+            sentences.append(label("handout_method_key_population", lang, **fields))
+        if in_force:
+            sentences.append(label("handout_method_key_years", lang, **fields,
+                                   years=_years_text(in_force, lang)))
+        if approximated:
+            sentences.append(label("handout_method_key_approximation", lang, **fields,
+                                   years=_years_text(approximated, lang)))
+    sentences.append(label("handout_method_population_rule", lang))
+    groups = h.basis.groupby(["population_year", "population_approximation"], sort=False)
+    for (count_year, approximation), rows in groups:
+        years = [int(y) for y in rows.index]
+        key = ("handout_method_population_approximation" if approximation
+               else "handout_method_population_used")
+        sentences.append(label(key, lang, years=_years_text(years, lang),
+                               date=fmt.long_date(dt.date(int(count_year), 1, 1), lang)))
+    return sentences
+
+
+def channel_sentences(handout: MunicipalityHandout) -> list[str]:
+    """Which ledger items go through which channel, from the channels table: a system
+    named alone has all its lines in the channel, else its cost types follow in brackets."""
     lang = handout.language
-    fields = dict(threshold=fmt.number(BEK1629_THRESHOLD, 0, lang),
-                  weight=fmt.number(BEK1629_WEIGHT, 3, lang), base_year=handout.base_year)
-    sentences = [label("handout_method_gross", lang, **fields),
-                 label("handout_method_dut", lang, **fields),
+    lines = handout.rules.lines
+    sentences = [label("handout_method_channels", lang)]
+    for channel in (*ALLOCATED_CHANNELS, OWN_CONTRACT):
+        items = []
+        for system, of_system in lines.groupby("system", sort=False):
+            here = of_system[of_system["channel"] == channel]
+            if here.empty:
+                continue
+            if len(here) == len(of_system):
+                items.append(system)
+            else:
+                types = ", ".join(label(t, lang).split(" (")[0].lower()
+                                  for t in dict.fromkeys(here["cost_type"]))
+                items.append(f"{system} ({types})")
+        if items:
+            sentences.append(label(f"handout_method_channel_{channel}", lang,
+                                   items="; ".join(items)))
+    return sentences
+
+
+def method_sentences(handout: MunicipalityHandout) -> list[str]:
+    """How the shares were computed, for the annex and the workbook."""
+    lang = handout.language
+    sentences = [*channel_sentences(handout),
+                 *key_sentences(handout),
+                 label("handout_method_dut", lang),
                  label("handout_method_rounding", lang),
                  handout.analysis.index.describe(handout.base_year, lang) + ".",
                  label("restate_formula", lang, base_year=handout.base_year)]
     if handout.business_case is not None:
-        sentences.append(label("handout_method_case", lang,
-                               rate=handout.business_case.national.rate_name))
+        key = _in_force_key(handout)
+        sentences.append(label("handout_method_case", lang, rate=rate_words(handout),
+                               key_title=key.name_da if lang == "da" else key.name_en,
+                               date=population_date(handout, handout.years[-1])))
     if handout.illustrative:
         sentences.append(label("illustrative_note", lang))
-    return sentences
+    return [fmt.sentence(s) for s in sentences]
+
+
+def price_basis(handout: MunicipalityHandout) -> str:
+    """The title block's short price basis; the index and its source are in the annex."""
+    return label("handout_price_basis", handout.language, base_year=handout.base_year)
 
 
 def subtitle(handout: MunicipalityHandout) -> str:

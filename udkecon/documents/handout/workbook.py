@@ -1,19 +1,25 @@
 """A municipality's handout workbook: its share of the UDK costs and business case, with the
-allocation key and the shares as live formulas a reader can follow and change.
+allocation keys, the channels and the shares as live formulas a reader can follow and change.
 
 Sheets (Danish names; English with language="en"):
 
-    Oversigt          key figures of the period, by year, per inhabitant, two native charts
-    Kommunens andel   per year: national gross and DUT x the municipality's key shares
+    Oversigt          Resumé and Indstilling, then the key table (Økonomi) by year with the
+                      key and the population count each year used, key figures, two charts
+    Kommunens andel   per year: the country's amounts by channel x the municipality's shares
     Pr. indbygger     municipality, region and country: amounts and kr. per inhabitant
-    Fordelingsnøgle   every municipality: weight = MIN(pop; thr.) + w * MAX(pop - thr.; 0)
-    Landstal          national gross and DUT, current prices -> fixed prices
+    Fordelingsnøgle   every municipality, per year: population, weight, key share, population
+                      share; weight = MIN(pop; thr.) + w * MAX(pop - thr.; 0) with that year's
+                      threshold and weight
+    Landstal          the country's amounts by channel and DUT, current -> fixed prices
     Business case     the national case by year and the municipality's share of it
-    Forudsætninger    threshold and weight of the key (yellow: may be changed), base year
+    Forudsætninger    per year: the key, its threshold and weight (yellow: may be changed) and
+                      the population count; the municipality, base year and index
     Om tallene        sources, method, parameters, sha256 of every input, version, time
 
-The package's shares are whole øre (largest remainder); the formulas compute them unrounded,
-so a recalculated cell may differ from the cached value by less than one øre (1e-8 mio. kr.).
+Every figure on the summary sheet is a formula over these sheets, so it follows a change of
+threshold, weight or index after recalculation. The package's shares are whole øre (largest
+remainder); the formulas compute them unrounded, so a recalculated cell may differ from the
+cached value by less than one øre (1e-8 mio. kr.).
 """
 
 from __future__ import annotations
@@ -21,7 +27,7 @@ from __future__ import annotations
 import datetime as dt
 
 from ... import fmt
-from ...allocation import BEK1629_THRESHOLD, BEK1629_WEIGHT, LEVELS, allocation_key_table
+from ...allocation import LEVELS, OWN_CONTRACT
 from ...excel.about import (
     Section,
     footer_note,
@@ -31,11 +37,14 @@ from ...excel.about import (
     set_properties,
     write_about_sheet,
 )
+from ...excel.board import front_block
 from ...excel.book import (
     FACTOR,
     FIRST_ROW,
+    HEADER_ROW,
     INDEX,
     INPUT_FILL,
+    LEFT_WRAP,
     MONEY,
     SECTION_FONT,
     TOTAL_FONT,
@@ -43,6 +52,7 @@ from ...excel.book import (
     Book,
     Column,
     Formula,
+    letter,
     quote,
     ref,
 )
@@ -53,17 +63,22 @@ from . import text
 from .model import MunicipalityHandout
 
 PEOPLE = "#,##0"
-KR = "#,##0"
 KEY_SHARE = "0.000%"
 WEIGHT = "#,##0.000"
 RATE_INDEX = "0.0"
+KR = "#,##0.0"
 
-# Cells of the assumptions sheet that the formulas read
+# The assumptions sheet: single values, then the per-year key table below them
 CODE_CELL = f"$B${FIRST_ROW}"
-THRESHOLD_CELL = f"$B${FIRST_ROW + 1}"
-WEIGHT_CELL = f"$B${FIRST_ROW + 2}"
-BASE_YEAR_CELL = f"$B${FIRST_ROW + 3}"
-BASE_INDEX_CELL = f"$B${FIRST_ROW + 4}"
+BASE_YEAR_CELL = f"$B${FIRST_ROW + 1}"
+BASE_INDEX_CELL = f"$B${FIRST_ROW + 2}"
+RATE_ROW = FIRST_ROW + 3
+KEYS_TOP = FIRST_ROW + 6  # header row of the per-year key table
+# columns of the per-year key table: year, key, threshold, weight, population count
+THRESHOLD_COLUMN, WEIGHT_COLUMN = "C", "D"
+# the key sheet: code, municipality, region, then per year these four columns
+KEY_FIXED_COLUMNS = 3
+PER_YEAR = ("population", "weight", "key_share", "population_share")
 
 
 def _money(decimals: int) -> str:
@@ -81,84 +96,149 @@ class _Names:
 
 
 class _Layout:
-    """Where the figures that other sheets read are (every table starts at FIRST_ROW)."""
+    """Where the figures that other sheets read are."""
 
-    def __init__(self, names: _Names, h: MunicipalityHandout, table):
-        self.key_first, self.key_last = FIRST_ROW, FIRST_ROW + len(table) - 1
-        self.shares_first, self.shares_last = FIRST_ROW, FIRST_ROW + len(h.years) - 1
+    def __init__(self, names: _Names, h: MunicipalityHandout):
+        self.names = names
+        self.years = h.years
+        self.key_first = FIRST_ROW
+        self.key_last = FIRST_ROW + len(h.municipalities) - 1
+        self.key_last_column = KEY_FIXED_COLUMNS + len(PER_YEAR) * len(h.years)
+        self.shares_row = {y: FIRST_ROW + i for i, y in enumerate(h.years)}
+        self.assumption_row = {y: KEYS_TOP + 1 + i for i, y in enumerate(h.years)}
+        periods = [str(y) for y in h.years] + [h.period]
+        self.comparison_row = {(period, level): FIRST_ROW + 3 * i + j
+                               for i, period in enumerate(periods)
+                               for j, level in enumerate(LEVELS)}
         self.case_npv_cell = ""
         if h.business_case is not None:
             last = FIRST_ROW + len(h.business_case.by_year) - 1
             self.case_npv_cell = ref(names.case, f"$G${last + 3}")
 
+    def key_column(self, year: int, what: str) -> int:
+        """The key sheet's column (1 = A) of `what` (PER_YEAR) in `year`."""
+        return (KEY_FIXED_COLUMNS + len(PER_YEAR) * self.years.index(year)
+                + PER_YEAR.index(what) + 1)
 
-def _assumption(names: _Names, cell: str) -> str:
-    return ref(names.assumptions, cell)
+    def key_range(self, year: int, what: str) -> str:
+        column = letter(self.key_column(year, what))
+        return f"{quote(self.names.key)}!${column}${self.key_first}:${column}${self.key_last}"
+
+    def lookup(self, year: int, what: str) -> str:
+        """The municipality's `what` in `year`, looked up by its code on the key sheet."""
+        table = (f"{quote(self.names.key)}!$A${self.key_first}:"
+                 f"${letter(self.key_last_column)}${self.key_last}")
+        return (f"VLOOKUP({ref(self.names.assumptions, CODE_CELL)},{table},"
+                f"{self.key_column(year, what)},FALSE)")
+
+    def level_sum(self, year: int, what: str, level: str, name_cell: str) -> str:
+        """`what` in `year` summed over a level: the municipality's, its region's (SUMIF on
+        the region column), the country's."""
+        if level == "municipality":
+            return self.lookup(year, what)
+        if level == "region":
+            regions = (f"{quote(self.names.key)}!$C${self.key_first}:$C${self.key_last}")
+            return f"SUMIF({regions},{name_cell},{self.key_range(year, what)})"
+        return f"SUM({self.key_range(year, what)})"
 
 
-def _key_lookup(names: _Names, layout: _Layout, column: int) -> str:
-    """A column of the municipality's row on the key sheet (1 = code)."""
-    sheet = quote(names.key)
-    return (f"VLOOKUP({_assumption(names, CODE_CELL)},{sheet}!$A${layout.key_first}:"
-            f"$G${layout.key_last},{column},FALSE)")
+def _weights(h: MunicipalityHandout, year: int):
+    from ...allocation import allocation_weights
+
+    return allocation_weights(h.rules.populations[year], **h.rules.keys[year].parameters())
 
 
 # --------------------------------------------------------------------------- sheets
 
 def _assumptions_sheet(book: Book, names: _Names, h: MunicipalityHandout) -> None:
-    ws = book.add_sheet(names.assumptions)
+    ws = book.add_sheet(names.assumptions, landscape=True)
     book.heading(ws, book.label("xl_assumptions_title"), book.label("xl_assumptions_subtitle"))
     columns = [Column(book.label("xl_parameter"), width=26),
-               Column(book.label("xl_value"), width=16),
-               Column(book.label("xl_explanation"), width=70, wrap=True)]
+               Column(book.label("xl_value"), width=26),
+               Column(book.label("xl_explanation"), width=40, wrap=True)]
     case = h.business_case
     rows = [
         [book.label("xl_handout_code"), h.code,
          book.label("xl_handout_code_help", sheet=names.key)],
-        [book.label("xl_handout_threshold"), BEK1629_THRESHOLD,
-         book.label("xl_handout_threshold_help")],
-        [book.label("xl_handout_weight_above"), BEK1629_WEIGHT,
-         book.label("xl_handout_weight_above_help")],
         [book.label("xl_base_year"), h.base_year, book.label("xl_handout_base_year_help")],
         [book.label("xl_handout_base_index"), h.analysis.index[h.base_year],
          book.label("xl_handout_base_index_help", sheet=names.national)],
-        [book.label("xl_handout_rate"), case.national.rate_name if case else "",
+        [book.label("xl_handout_rate"), text.rate_words(h) if case else "",
          book.label("xl_handout_rate_help")],
     ]
     book.table(ws, "handout_assumptions", columns, rows)
-    for cell, number_format in ((THRESHOLD_CELL, PEOPLE), (WEIGHT_CELL, "0.000")):
-        ws[cell.replace("$", "")].fill = INPUT_FILL
-        ws[cell.replace("$", "")].number_format = number_format
     ws[BASE_YEAR_CELL.replace("$", "")].number_format = YEAR
     ws[BASE_INDEX_CELL.replace("$", "")].number_format = INDEX
     ws[CODE_CELL.replace("$", "")].number_format = YEAR
 
+    book.put(ws, KEYS_TOP - 1, 1, book.label("xl_handout_keys_by_year"), font=SECTION_FONT)
+    key_columns = [Column(book.label("year"), YEAR),
+                   Column(book.label("handout_key_column"), width=26),
+                   Column(book.label("xl_handout_threshold"), PEOPLE, 16),
+                   Column(book.label("xl_handout_weight_above"), "0.000", 16),
+                   Column(book.label("handout_population_column"), width=28),
+                   Column(book.label("xl_handout_legal_basis"), width=30)]
+    key_rows = []
+    for year in h.years:
+        key = h.rules.keys[year]
+        key_rows.append([year, text.key_name(h, year),
+                         key.threshold if key.threshold is not None else "",
+                         key.weight if key.weight is not None else "",
+                         text.population_date(h, year), key.legal_basis])
+    first, _ = book.table(ws, "handout_keys_by_year", key_columns, key_rows, top=KEYS_TOP)
+    for offset, year in enumerate(h.years):
+        if h.rules.keys[year].threshold is not None:  # a key by plain population has none
+            for column in (THRESHOLD_COLUMN, WEIGHT_COLUMN):
+                ws[f"{column}{first + offset}"].fill = INPUT_FILL
+    book.put(ws, KEYS_TOP + len(h.years) + 2, 1, book.label("xl_handout_keys_help"),
+             measure=False)
+    ws.freeze_panes = ws.cell(row=FIRST_ROW, column=1).coordinate
+    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
 
-def _key_sheet(book: Book, names: _Names, table) -> None:
+
+def _key_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHandout) -> None:
     ws = book.add_sheet(names.key, landscape=True)
     book.heading(ws, book.label("xl_handout_key_title"),
                  book.label("xl_handout_key_subtitle", sheet=names.assumptions))
-    key = allocation_key_table(table)
-    first, last = FIRST_ROW, FIRST_ROW + len(key) - 1
-    threshold, weight = _assumption(names, THRESHOLD_CELL), _assumption(names, WEIGHT_CELL)
-    population_total = key["population"].sum()
+    table = h.municipalities.sort_values("municipality_code")
+    first, last = layout.key_first, layout.key_last
     columns = [Column(book.label("xl_handout_code"), YEAR),
                Column(book.label("xl_handout_municipality")),
-               Column(book.label("xl_handout_region")),
-               Column(book.label("handout_population"), PEOPLE),
-               Column(book.label("xl_handout_weight"), WEIGHT, 16),
-               Column(book.label("xl_handout_key_share"), KEY_SHARE, 14),
-               Column(book.label("xl_handout_population_share"), KEY_SHARE, 14)]
+               Column(book.label("xl_handout_region"))]
+    for year in h.years:
+        columns += [Column(book.label("xl_handout_population_of", year=year), PEOPLE),
+                    Column(book.label("xl_handout_weight_of", year=year), WEIGHT, 14),
+                    Column(book.label("xl_handout_key_share_of", year=year), KEY_SHARE, 13),
+                    Column(book.label("xl_handout_population_share_of", year=year), KEY_SHARE,
+                           13)]
+    cached = {}
+    for year in h.years:
+        weights = _weights(h, year)
+        population = h.rules.populations[year]
+        cached[year] = (population, weights, weights / weights.sum(),
+                        population / population.sum())
     rows = []
-    for row, record in enumerate(key.itertuples(), start=first):
-        rows.append([
-            int(record.municipality_code), record.municipality, record.region,
-            int(record.population),
-            Formula(f"=MIN(D{row},{threshold})+{weight}*MAX(D{row}-{threshold},0)",
-                    record.weight),
-            Formula(f"=E{row}/SUM($E${first}:$E${last})", record.share_pct / 100),
-            Formula(f"=D{row}/SUM($D${first}:$D${last})", record.population / population_total),
-        ])
+    for row, record in enumerate(table.itertuples(), start=first):
+        code = int(record.municipality_code)
+        values = [code, record.municipality, record.region]
+        for year in h.years:
+            population, weights, key_share, population_share = cached[year]
+            pop, weight, share, pop_share = (letter(layout.key_column(year, what))
+                                             for what in PER_YEAR)
+            key = h.rules.keys[year]
+            assumption = layout.assumption_row[year]
+            threshold = ref(names.assumptions, f"${THRESHOLD_COLUMN}${assumption}")
+            above = ref(names.assumptions, f"${WEIGHT_COLUMN}${assumption}")
+            weight_formula = (f"={pop}{row}" if key.threshold is None else
+                              f"=MIN({pop}{row},{threshold})+{above}*MAX({pop}{row}-"
+                              f"{threshold},0)")
+            values += [int(population.loc[code]),
+                       Formula(weight_formula, float(weights.loc[code])),
+                       Formula(f"={weight}{row}/SUM(${weight}${first}:${weight}${last})",
+                               float(key_share.loc[code])),
+                       Formula(f"={pop}{row}/SUM(${pop}${first}:${pop}${last})",
+                               float(population_share.loc[code]))]
+        rows.append(values)
     book.table(ws, "allocation_key", columns, rows)
 
 
@@ -166,25 +246,29 @@ def _national_sheet(book: Book, names: _Names, h: MunicipalityHandout) -> None:
     ws = book.add_sheet(names.national, landscape=True)
     book.heading(ws, book.label("xl_handout_national_title"),
                  book.label("xl_handout_national_subtitle", base_year=h.base_year))
-    columns = [Column(book.label("year"), YEAR), Column(book.label("xl_index_of_year"), INDEX),
-               Column(book.label("xl_gross_current"), MONEY),
-               Column(book.label("xl_dut_current"), MONEY),
-               Column(book.label("restate_factor"), FACTOR),
-               Column(book.label("xl_gross_fixed"), MONEY),
-               Column(book.label("xl_dut_fixed"), MONEY), Column(book.label("xl_net_fixed"), MONEY)]
-    base_index = _assumption(names, BASE_INDEX_CELL)
+    channels = ("udk_contribution", "kombit_joint_financing", OWN_CONTRACT, "block_grant")
+    columns = [Column(book.label("year"), YEAR), Column(book.label("xl_index_of_year"), INDEX)]
+    columns += [Column(book.label(f"xl_handout_{c}_current"), MONEY, 15) for c in channels]
+    columns += [Column(book.label("restate_factor"), FACTOR)]
+    columns += [Column(book.label(f"xl_handout_{c}_fixed"), MONEY, 15) for c in channels]
+    base_index = ref(names.assumptions, BASE_INDEX_CELL)
     rows = []
     for row, year in enumerate(h.years, start=FIRST_ROW):
-        net = h.analysis.net.loc[year]
+        current, fixed = h.rules.national_current.loc[year], h.rules.national.loc[year]
+        index = h.analysis.index
         rows.append([
-            year, h.analysis.index[year], net["gross_current"], net["dut_current"],
-            Formula(f"={base_index}/B{row}",
-                    h.analysis.index[h.base_year] / h.analysis.index[year]),
-            Formula(f"=C{row}*E{row}", net["gross_fixed"]),
-            Formula(f"=D{row}*E{row}", net["dut_fixed"]),
-            Formula(f"=F{row}-G{row}", net["net_fixed"]),
+            year, index[year], *(float(current[c]) for c in channels),
+            Formula(f"={base_index}/B{row}", index[h.base_year] / index[year]),
+            *(Formula(f"={letter(3 + i)}{row}*G{row}", float(fixed[c]))
+              for i, c in enumerate(channels)),
         ])
     book.table(ws, "national_figures", columns, rows)
+
+
+# the shares sheet's columns
+_SHARES = dict(national_udk="B", national_kombit="C", national_dut="D", national_own="E",
+               key_share="F", population_share="G", udk="H", kombit="I", gross="J", dut="K",
+               net="L", population="M", net_kr="N")
 
 
 def _shares_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHandout) -> None:
@@ -192,38 +276,47 @@ def _shares_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHan
     book.heading(ws, book.label("xl_handout_shares_title", name=h.name),
                  book.label("xl_handout_shares_subtitle", base_year=h.base_year))
     money = _money(text.decimals(h))
-    columns = [Column(book.label("year"), YEAR),
-               Column(book.label("xl_handout_national_gross"), MONEY),
-               Column(book.label("xl_handout_national_dut"), MONEY),
-               Column(book.label("xl_handout_key_share"), KEY_SHARE),
-               Column(book.label("xl_handout_population_share"), KEY_SHARE),
-               Column(book.label("xl_handout_gross_share"), money),
-               Column(book.label("xl_handout_dut_share"), money),
-               Column(book.label("xl_handout_net_share"), money),
-               Column(book.label("handout_net_kr"), "#,##0.0")]
-    national = quote(names.national)
+    headers = ["year", "xl_handout_national_udk", "xl_handout_national_kombit",
+               "xl_handout_national_dut", "xl_handout_national_own", "xl_handout_key_share",
+               "xl_handout_population_share", "xl_handout_udk_share",
+               "xl_handout_kombit_share", "xl_handout_gross_share", "xl_handout_dut_share",
+               "xl_handout_net_share", "handout_population", "handout_net_kr"]
+    formats = [YEAR, MONEY, MONEY, MONEY, MONEY, KEY_SHARE, KEY_SHARE, money, money, money,
+               money, money, PEOPLE, KR]
+    columns = [Column(book.label(key), number_format, 14)
+               for key, number_format in zip(headers, formats, strict=True)]
+    national = f"{quote(names.national)}!$A:$K"
     own = h.comparison[h.comparison["level"] == "municipality"].set_index("period")
     rows = []
     for row, year in enumerate(h.years, start=FIRST_ROW):
-        national_row = f"{national}!$A:$H"
+        fixed = h.rules.national.loc[year]
+        channel = h.channel_shares.loc[year]
+        population = h.rules.populations[year]
+        weights = _weights(h, year)
         rows.append([
             year,
-            Formula(f"=VLOOKUP($A{row},{national_row},6,FALSE)",
-                    h.analysis.net.loc[year, "gross_fixed"]),
-            Formula(f"=VLOOKUP($A{row},{national_row},7,FALSE)",
-                    h.analysis.net.loc[year, "dut_fixed"]),
-            Formula(f"={_key_lookup(names, layout, 6)}", h.key_share),
-            Formula(f"={_key_lookup(names, layout, 7)}", h.population_share),
-            Formula(f"=B{row}*D{row}", h.shares.loc[year, "gross"]),
-            Formula(f"=C{row}*E{row}", h.shares.loc[year, "dut"]),
-            Formula(f"=F{row}-G{row}", h.shares.loc[year, "net"]),
-            Formula(f"=H{row}*1000000/{_key_lookup(names, layout, 4)}",
-                    own.loc[str(year), "net_kr"]),
+            Formula(f"=VLOOKUP($A{row},{national},8,FALSE)", float(fixed["udk_contribution"])),
+            Formula(f"=VLOOKUP($A{row},{national},9,FALSE)",
+                    float(fixed["kombit_joint_financing"])),
+            Formula(f"=VLOOKUP($A{row},{national},11,FALSE)", float(fixed["block_grant"])),
+            Formula(f"=VLOOKUP($A{row},{national},10,FALSE)", float(fixed[OWN_CONTRACT])),
+            Formula(f"={layout.lookup(year, 'key_share')}",
+                    float(weights.loc[h.code] / weights.sum())),
+            Formula(f"={layout.lookup(year, 'population_share')}",
+                    float(population.loc[h.code] / population.sum())),
+            Formula(f"=B{row}*F{row}", float(channel["udk_contribution"])),
+            Formula(f"=C{row}*G{row}", float(channel["kombit_joint_financing"])),
+            Formula(f"=H{row}+I{row}", float(h.shares.loc[year, "gross"])),
+            Formula(f"=D{row}*G{row}", float(h.shares.loc[year, "dut"])),
+            Formula(f"=J{row}-K{row}", float(h.shares.loc[year, "net"])),
+            Formula(f"={layout.lookup(year, 'population')}", int(population.loc[h.code])),
+            Formula(f"=L{row}*1000000/M{row}", float(own.loc[str(year), "net_kr"])),
         ])
     book.table(ws, "municipality_share", columns, rows)
 
 
-def _comparison_sheet(book: Book, names: _Names, h: MunicipalityHandout) -> None:
+def _comparison_sheet(book: Book, names: _Names, layout: _Layout,
+                      h: MunicipalityHandout) -> None:
     ws = book.add_sheet(names.comparison, landscape=True)
     book.heading(ws, book.label("xl_handout_comparison_title"),
                  book.label("xl_handout_comparison_subtitle", base_year=h.base_year))
@@ -232,30 +325,72 @@ def _comparison_sheet(book: Book, names: _Names, h: MunicipalityHandout) -> None
                Column(book.label("handout_level"), width=14),
                Column(book.label("xl_handout_municipality"), width=22),
                Column(book.label("handout_population"), PEOPLE),
+               Column(book.label("xl_handout_key_share"), KEY_SHARE, 13),
+               Column(book.label("xl_handout_population_share"), KEY_SHARE, 13),
                Column(book.label("gross_cost"), money),
                Column(book.label("dut_compensation"), money),
                Column(book.label("net_cost"), money),
-               Column(book.label("handout_gross_kr"), "#,##0.0"),
-               Column(book.label("handout_dut_kr"), "#,##0.0"),
-               Column(book.label("handout_net_kr"), "#,##0.0"),
+               Column(book.label("handout_gross_kr"), KR),
+               Column(book.label("handout_dut_kr"), KR),
+               Column(book.label("handout_net_kr"), KR),
                Column(book.label("handout_net_index"), RATE_INDEX)]
+    shares = quote(names.shares)
+    region_of = dict(zip(h.municipalities["municipality_code"].astype("int64"),
+                         h.municipalities["region"], strict=True))
     rows = []
-    periods = list(dict.fromkeys(h.comparison["period"]))
-    row = FIRST_ROW
-    for period in periods:
-        block = h.comparison[h.comparison["period"] == period].set_index("level")
-        country_row = row + LEVELS.index("country")
+    for year in h.years:
+        weights = _weights(h, year)
+        population = h.rules.populations[year]
+        block = h.comparison[h.comparison["period"] == str(year)].set_index("level")
+        source = layout.shares_row[year]
+        country_row = layout.comparison_row[(str(year), "country")]
         for level in LEVELS:
+            row = layout.comparison_row[(str(year), level)]
             record = block.loc[level]
+            codes = ([h.code] if level == "municipality" else
+                     [c for c, r in region_of.items() if r == h.region] if level == "region"
+                     else list(region_of))
+            key_share = float(weights.loc[codes].sum() / weights.sum())
+            population_share = float(population.loc[codes].sum() / population.sum())
             rows.append([
-                period, book.label(f"xl_handout_level_{level}"), record["name"],
-                int(record["population"]), record["gross"], record["dut"], record["net"],
-                Formula(f"=E{row}*1000000/D{row}", record["gross_kr"]),
-                Formula(f"=F{row}*1000000/D{row}", record["dut_kr"]),
-                Formula(f"=G{row}*1000000/D{row}", record["net_kr"]),
-                Formula(f"=100*J{row}/J{country_row}", record["net_index"]),
+                str(year), book.label(f"xl_handout_level_{level}"), record["name"],
+                Formula(f"={layout.level_sum(year, 'population', level, f'C{row}')}",
+                        int(record["population"])),
+                Formula(f"={layout.level_sum(year, 'key_share', level, f'C{row}')}",
+                        key_share),
+                Formula(f"={layout.level_sum(year, 'population_share', level, f'C{row}')}",
+                        population_share),
+                Formula(f"={shares}!$B${source}*E{row}+{shares}!$C${source}*F{row}",
+                        float(record["gross"])),
+                Formula(f"={shares}!$D${source}*F{row}", float(record["dut"])),
+                Formula(f"=G{row}-H{row}", float(record["net"])),
+                Formula(f"=G{row}*1000000/D{row}", float(record["gross_kr"])),
+                Formula(f"=H{row}*1000000/D{row}", float(record["dut_kr"])),
+                Formula(f"=I{row}*1000000/D{row}", float(record["net_kr"])),
+                Formula(f"=100*L{row}/L{country_row}", float(record["net_index"])),
             ])
-            row += 1
+    whole = h.comparison[h.comparison["period"] == h.period].set_index("level")
+    country_row = layout.comparison_row[(h.period, "country")]
+    for level in LEVELS:
+        row = layout.comparison_row[(h.period, level)]
+        record = whole.loc[level]
+        year_rows = [layout.comparison_row[(str(y), level)] for y in h.years]
+        last_year = layout.comparison_row[(str(h.years[-1]), level)]
+
+        def added(column: str, rows_=year_rows) -> str:
+            return "=" + "+".join(f"{column}{r}" for r in rows_)
+
+        rows.append([
+            h.period, book.label(f"xl_handout_level_{level}"), record["name"],
+            Formula(f"=D{last_year}", int(record["population"])), "", "",
+            Formula(added("G"), float(record["gross"])),
+            Formula(added("H"), float(record["dut"])),
+            Formula(added("I"), float(record["net"])),
+            Formula(added("J"), float(record["gross_kr"])),
+            Formula(added("K"), float(record["dut_kr"])),
+            Formula(added("L"), float(record["net_kr"])),
+            Formula(f"=100*L{row}/L{country_row}", float(record["net_index"])),
+        ])
     book.table(ws, "per_inhabitant", columns, rows)
 
 
@@ -264,7 +399,8 @@ def _case_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHando
     national = share.national
     ws = book.add_sheet(names.case, landscape=True)
     book.heading(ws, book.label("xl_handout_case_title"),
-                 book.label("xl_handout_case_subtitle", base_year=h.base_year))
+                 book.label("xl_handout_case_subtitle", base_year=h.base_year,
+                            year=h.years[-1]))
     money = _money(max(text.decimals(h), 2))
     columns = [Column(book.label("year"), YEAR),
                Column(book.label("xl_handout_net_benefit_national"), MONEY),
@@ -276,13 +412,14 @@ def _case_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHando
                Column(book.label("xl_handout_cumulative_share"), money)]
     rows = []
     first = FIRST_ROW
+    key_share = layout.lookup(h.years[-1], "key_share")
     for row, year in enumerate(share.by_year.index, start=first):
         position = row - first
         rows.append([
             int(year), float(national.net_benefit[position]),
             float(national.discount_factors[position]),
             Formula(f"=B{row}*C{row}", float(national.discounted_net_benefit[position])),
-            Formula(f"={_key_lookup(names, layout, 6)}", share.key_share),
+            Formula(f"={key_share}", share.key_share),
             Formula(f"=B{row}*E{row}", share.by_year.loc[year, "net_benefit"]),
             Formula(f"=D{row}*E{row}", share.by_year.loc[year, "discounted_net_benefit"]),
             Formula(f"=SUM(G${first}:G{row})", share.by_year.loc[year, "cumulative_discounted"]),
@@ -299,89 +436,105 @@ def _case_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHando
     assert layout.case_npv_cell == ref(names.case, f"$G${below + 1}")
 
 
+SUMMARY_SPAN = 7  # columns A-G: the key table; the charts stand to the right
+
+
 def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHandout) -> None:
     ws = book.add_sheet(names.summary, landscape=True)
     ws.page_setup.fitToHeight = 1
-    book.heading(ws, book.title, label("handout_subtitle", h.language, region=h.region,
-                                       population=fmt.number(h.population, 0, h.language),
-                                       date=fmt.long_date(h.population_date, h.language)
-                                       if h.population_date else ""))
+    book.heading(ws, book.title, text.subtitle(h))
+    for column, width in zip("ABCDEFG", (30, 13, 13, 13, 15, 26, 28), strict=True):
+        ws.column_dimensions[column].width = width
     money = _money(text.decimals(h))
     shares = quote(names.shares)
-    first, last = layout.shares_first, layout.shares_last
-    total = h.shares.sum()
-    own = h.level("municipality")
+    assumptions = quote(names.assumptions)
+    row = front_block(book, ws, 5, resume_sentences=text.resume_sentences(h),
+                      clauses=text.clauses(h), span=SUMMARY_SPAN)
 
-    book.put(ws, 5, 1, book.label("xl_handout_key_figures", period=h.period), font=SECTION_FONT)
+    # Økonomi: the key table, every figure read from the shares sheet
+    book.put(ws, row, 1, text.economy_caption(h), measure=False)
+    header = row + 1
+    economy = text.economy_table(h)
+    book.header_row(ws, header, 1, [book.label("year"), *economy.columns])
+    for offset, year in enumerate(h.years):
+        line, source = header + 1 + offset, layout.shares_row[year]
+        assumption = layout.assumption_row[year]
+        book.put(ws, line, 1, year, YEAR)
+        for column, (key, measure) in enumerate((("gross", "gross"), ("dut", "dut"),
+                                                 ("net", "net")), start=2):
+            book.put(ws, line, column, Formula(f"={shares}!{_SHARES[key]}{source}",
+                                               float(h.shares.loc[year, measure])), money)
+        book.put(ws, line, 5, Formula(f"={shares}!{_SHARES['net_kr']}{source}",
+                                      float(economy.iloc[offset, 3])), KR)
+        book.put(ws, line, 6, Formula(f"={assumptions}!$B${assumption}",
+                                      text.key_name(h, year)))
+        book.put(ws, line, 7, Formula(f"={assumptions}!$E${assumption}",
+                                      text.population_date(h, year)))
+    years_last = header + len(h.years)
+    total = years_last + 1
+    book.put(ws, total, 1, book.label("total"), font=TOTAL_FONT)
+    sums = h.shares.sum()
+    for column, (value, number_format) in enumerate(
+            ((sums["gross"], money), (sums["dut"], money), (sums["net"], money),
+             (float(economy.iloc[:, 3].sum()), KR)), start=2):
+        column_letter = letter(column)
+        book.put(ws, total, column,
+                 Formula(f"=SUM({column_letter}{header + 1}:{column_letter}{years_last})",
+                         float(value)), number_format, font=TOTAL_FONT)
+    note = total + 1
+    book.put(ws, note, 1, text.economy_note(h), alignment=LEFT_WRAP, measure=False)
+    ws.merge_cells(start_row=note, start_column=1, end_row=note, end_column=SUMMARY_SPAN)
+    ws.row_dimensions[note].height = 30
+    ws.row_dimensions[header].height = 30
+
+    # key figures of the last year and the whole period
+    top = note + 2
+    last = h.years[-1]
+    book.put(ws, top, 1, book.label("xl_handout_key_figures", period=h.period),
+             font=SECTION_FONT)
     figures = [
         (book.label("xl_handout_municipality"), f"{h.name} ({h.code})", None),
         (book.label("xl_handout_region"), h.region, None),
-        (book.label("handout_population"),
-         Formula(f"={_key_lookup(names, layout, 4)}", h.population), PEOPLE),
-        (book.label("xl_handout_key_share"),
-         Formula(f"={_key_lookup(names, layout, 6)}", h.key_share), KEY_SHARE),
-        (book.label("xl_handout_population_share"),
-         Formula(f"={_key_lookup(names, layout, 7)}", h.population_share), KEY_SHARE),
-        (book.label("gross_cost"), Formula(f"=SUM({shares}!F{first}:F{last})", total["gross"]),
-         money),
-        (book.label("dut_compensation"),
-         Formula(f"=SUM({shares}!G{first}:G{last})", total["dut"]), money),
-        (book.label("net_cost"), Formula(f"=SUM({shares}!H{first}:H{last})", total["net"]),
-         money),
+        (book.label("xl_handout_population_of", year=last),
+         Formula(f"={layout.lookup(last, 'population')}", h.population), PEOPLE),
+        (book.label("xl_handout_key_share_of", year=last),
+         Formula(f"={layout.lookup(last, 'key_share')}", h.key_share), KEY_SHARE),
+        (book.label("xl_handout_population_share_of", year=last),
+         Formula(f"={layout.lookup(last, 'population_share')}", h.population_share),
+         KEY_SHARE),
     ]
-    # net per inhabitant from the net and population cells above (figures start in row 6)
-    net_row, population_row = 6 + len(figures) - 1, 6 + 2
-    figures.append((book.label("handout_net_kr"),
-                    Formula(f"=B{net_row}*1000000/B{population_row}", own["net_kr"]),
-                    "#,##0.0"))
     if h.business_case is not None:
         figures.append((book.label("xl_handout_npv_share"),
                         Formula(f"={layout.case_npv_cell}", h.business_case.npv),
                         _money(max(text.decimals(h), 2))))
-    for row, (name, value, number_format) in enumerate(figures, start=6):
-        bold = TOTAL_FONT if name == book.label("net_cost") else None
-        book.put(ws, row, 1, name, font=bold)
-        book.put(ws, row, 2, value, number_format, font=bold)
+    for line, (name, value, number_format) in enumerate(figures, start=top + 1):
+        book.put(ws, line, 1, name)
+        book.put(ws, line, 2, value, number_format)
 
-    # by year: the chart's data, read from the shares sheet
-    top = 6 + len(figures) + 1
-    book.put(ws, top, 1, book.label("xl_handout_by_year"), font=SECTION_FONT)
-    header = top + 1
-    book.header_row(ws, header, 1, [book.label("year"), book.label("gross_cost"),
-                                    book.label("dut_compensation"), book.label("net_cost")])
-    for offset, year in enumerate(h.years):
-        row, source = header + 1 + offset, first + offset
-        book.put(ws, row, 1, year, YEAR)
-        for column, (letter_, measure) in enumerate((("F", "gross"), ("G", "dut"),
-                                                     ("H", "net")), start=2):
-            book.put(ws, row, column, Formula(f"={shares}!{letter_}{source}",
-                                              h.shares.loc[year, measure]), money)
-    years_last = header + len(h.years)
-
-    # per inhabitant, whole period: municipality, region, country
-    level_top = years_last + 2
+    # net per inhabitant over the whole period: municipality, region, country
+    level_top = top + len(figures) + 2
     book.put(ws, level_top, 1, book.label("xl_handout_by_level", period=h.period),
              font=SECTION_FONT)
     level_header = level_top + 1
     book.header_row(ws, level_header, 1, [book.label("handout_level"),
                                           book.label("handout_net_kr")])
+    comparison = quote(names.comparison)
     for offset, level in enumerate(LEVELS):
-        row = level_header + 1 + offset
-        book.put(ws, row, 1, h.level(level)["name"])
-        book.put(ws, row, 2, float(h.level(level)["net_kr"]), "#,##0.0")
+        line = level_header + 1 + offset
+        source = layout.comparison_row[(h.period, level)]
+        book.put(ws, line, 1, h.level(level)["name"])
+        book.put(ws, line, 2, Formula(f"={comparison}!$L${source}",
+                                      float(h.level(level)["net_kr"])), KR)
     levels_last = level_header + len(LEVELS)
-
-    ws.column_dimensions["A"].width = 30
-    for column in "BCD":
-        ws.column_dimensions[column].width = 19
-    ws.row_dimensions[header].height = 30
     ws.row_dimensions[level_header].height = 30
-    by_year = column_chart(ws, "F5", title=book.label("xl_handout_chart_years"),
-                 axis_title=book.label("unit"), header_row=header, first_row=header + 1,
-                 last_row=years_last, first_column=2, last_column=4,
-                 colours=[COLOURS["fixed"], COLOURS["current"], COLOURS["net"]],
-                 number_format=money.split(";")[0])
-    by_level = column_chart(ws, "F21", title=book.label("xl_handout_chart_levels",
+
+    by_year = column_chart(ws, "I5", title=book.label("xl_handout_chart_years"),
+                           axis_title=book.label("unit"), header_row=header,
+                           first_row=header + 1, last_row=years_last, first_column=2,
+                           last_column=4,
+                           colours=[COLOURS["fixed"], COLOURS["current"], COLOURS["net"]],
+                           number_format=money.split(";")[0])
+    by_level = column_chart(ws, "I21", title=book.label("xl_handout_chart_levels",
                                                         period=h.period),
                             axis_title="kr." if h.language == "da" else "DKK",
                             header_row=level_header, first_row=level_header + 1,
@@ -405,18 +558,18 @@ def _about_sections(book: Book, h: MunicipalityHandout, parameters: dict, author
 def build(h: MunicipalityHandout, *, parameters: dict, author: str = "udkecon",
           generated_at: dt.datetime | None = None) -> Book:
     """The workbook in memory (for tests and for callers that add sheets). The key sheet
-    shows the municipalities table the handout was computed from."""
+    shows the municipalities table the handout was computed from, with each year's
+    population."""
     generated_at = generated_at or fmt.generation_time()
     book = Book(title=label("handout_title", h.language, name=h.name, period=h.period),
                 language=h.language, illustrative=h.illustrative,
                 footer_note=footer_note(h.language, generated_at))
     names = _Names(book)
-    table = h.municipalities
-    layout = _Layout(names, h, table)
+    layout = _Layout(names, h)
     _summary_sheet(book, names, layout, h)
     _shares_sheet(book, names, layout, h)
-    _comparison_sheet(book, names, h)
-    _key_sheet(book, names, table)
+    _comparison_sheet(book, names, layout, h)
+    _key_sheet(book, names, layout, h)
     _national_sheet(book, names, h)
     if h.business_case is not None:
         _case_sheet(book, names, layout, h)
