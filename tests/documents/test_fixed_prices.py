@@ -14,8 +14,8 @@ from pypdf import PdfReader
 
 from udkecon import board, config
 from udkecon.documents.fixed_prices import model, text
-from udkecon.errors import ParameterError, RunError
-from udkecon.run import InputRefused, run_notebook
+from udkecon.errors import DataError, ParameterError, RunError
+from udkecon.run import run_notebook
 
 pytestmark = pytest.mark.slow
 
@@ -304,11 +304,10 @@ class TestFailedRun:
         assert {p.name: p.read_bytes() for p in target.iterdir()} == before
 
     def test_bad_input_file_is_named_in_the_error(self, tmp_path):
-        # found inside the notebook (by the loader): still bad input, exit 2, nothing kept
+        # found by the loader before any kernel starts: bad input (exit 2), nothing kept
         bad = DATA / "costs_negative_amount.csv"
-        with pytest.raises(InputRefused, match="costs_negative_amount.csv, row 3") as caught:
+        with pytest.raises(DataError, match="costs_negative_amount.csv, row 3"):
             run_notebook(NOTEBOOK, {"cost_file": str(bad)}, output_dir=tmp_path / "out")
-        assert caught.value.exit_code == 2
         assert not (tmp_path / "out").exists()
 
 
