@@ -51,6 +51,14 @@ REPORTS = {
 }
 
 
+# Where a notebook run without the driver (JupyterLab, plain papermill) writes: a folder of
+# its own under reports/, never a report folder of `make report`, whose manifest describes
+# the files beside it (an interactive run with another base year once left a 2021 workbook
+# beside a 2020 PDF there, and a manifest that still said 2020).
+INTERACTIVE = "interactive"
+_STAGING_PREFIX = ".staging-"
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Where a notebook writes its files: `dir` and the common file stem."""
@@ -65,6 +73,34 @@ class Outputs:
     def xlsx(self) -> Path:
         return self.file("xlsx")
 
+    @property
+    def by_driver(self) -> bool:
+        """True when the driver runs the notebook (it passes its staging folder)."""
+        return self.dir.name.startswith(_STAGING_PREFIX)
+
+    def final(self, path) -> Path:
+        """Where `path` ends up: a staged file goes to the report folder around the
+        staging folder when the run succeeds."""
+        path = Path(path)
+        return self.dir.parent / path.name if self.by_driver and path.parent == self.dir \
+            else path
+
+    def wrote(self, *paths, language: str = "da") -> None:
+        """The notebook's last line: the files it wrote, by their full paths (for the
+        economist in JupyterLab; the PDF leaves it out: the output is tagged
+        `remove-in-report`)."""
+        from IPython.display import display
+
+        from .labels import label
+
+        names = ", ".join(str(self.final(p)) for p in paths) if paths else "-"
+        line = label("nbview_wrote", language, files=names)
+        display({"text/plain": line}, raw=True, metadata={"tags": [REMOVE_IN_REPORT]})
+
+
+# the tag of cells and outputs for the economist only (left out of the PDF)
+REMOVE_IN_REPORT = "remove-in-report"
+
 
 class InputRefused(UdkeconError):
     """Bad input found inside a notebook (its guard cell or a loader raised ParameterError
@@ -74,12 +110,32 @@ class InputRefused(UdkeconError):
 
 
 def outputs(output_dir: str = "", output_name: str = "", default_name: str = "report") -> Outputs:
-    """The output folder and file stem a notebook writes to ('' = the default in reports/)."""
+    """The output folder and file stem a notebook writes to.
+
+    The driver (`python -m udkecon run/report/batch`) always gives `output_dir` (its staging
+    folder). Empty - a run in JupyterLab or with plain papermill - means the interactive
+    folder, `reports/interactive/<name>/`, so that such a run never mixes its files into a
+    report folder of the driver. A folder given by hand that holds a report's or a batch's
+    manifest is refused for the same reason.
+    """
     from .guards import require_file_name
 
     stem = require_file_name(output_name or default_name, "output_name")
-    folder = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
-    folder.mkdir(parents=True, exist_ok=True)
+    if output_dir:
+        folder = config.absolute(output_dir)
+        if not folder.name.startswith(_STAGING_PREFIX) and any(
+                (folder / name).exists() for name in _MANIFESTS):
+            raise ParameterError(
+                f"output_dir {folder} is a report folder made by python -m udkecon (its "
+                "manifest describes the files in it); leave output_dir empty (the "
+                f"notebook then writes to {config.REPORTS_DIR / INTERACTIVE / stem}) or "
+                "give another folder")
+    else:
+        folder = config.REPORTS_DIR / INTERACTIVE / stem
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_problem(exc, folder, "create the output folder") from None
     return Outputs(folder, stem)
 
 
@@ -248,7 +304,7 @@ def _clear_abandoned(folder: Path) -> None:
 def _make_staging(folder: Path):
     """A new staging folder inside `folder`, locked for as long as the returned handle is
     open (see `_clear_abandoned`)."""
-    staging = folder / f".staging-{uuid.uuid4().hex[:8]}"
+    staging = folder / f"{_STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     handle = open(staging / ".lock", "w")  # noqa: SIM115 (held for the run)
     try:
