@@ -163,6 +163,9 @@ def test_an_interactive_run_leaves_the_report_folders_byte_identical(tmp_path):
                           env=_env(reports), capture_output=True, text=True, timeout=300)
     assert made.returncode == 0, made.stderr
     folder = reports / "udk_costs_fixed_prices"
+    # one line per report and nothing else (no kernel warnings: the kernel talks over IPC)
+    assert made.stdout.splitlines() == [f"udk_costs_fixed_prices: ok -> {folder}"]
+    assert made.stderr == ""
     before = _tree(folder)
     assert {"manifest.json", "udk_costs_fixed_prices.pdf",
             "udk_costs_fixed_prices.xlsx"} <= set(before)

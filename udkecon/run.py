@@ -520,18 +520,33 @@ def discard(job: Job) -> None:
 
 def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
                  pdf: bool = True, language: str | None = None,
-                 kernel_name: str = "python3", origins: dict | None = None) -> RunResult:
+                 kernel_name: str = "python3", origins: dict | None = None,
+                 kernel=None) -> RunResult:
     """Execute `notebook` with `parameters`, then publish its PDF and move outputs in place.
 
     Bad input (a parameter, a path, or an input the notebook refuses) raises a
     ParameterError or InputRefused (exit 2) and writes nothing. A failing notebook raises
     RunError after keeping the failed notebook. `origins` say where each parameter was
     given (`udkecon.parameters.Origin`), for messages and relative paths.
+
+    `kernel`: a running `udkecon.engine.WarmKernel` to execute in (reset first to a fresh
+    namespace); without one a kernel is started for this run and stopped after it. Either
+    way the kernel talks over local sockets (IPC), not TCP ports.
     """
+    from . import engine
+
     job = prepare(notebook, parameters, output_dir, stem, language, origins=origins)
+    own = kernel is None
     try:
+        if own:  # only now: bad input found by `prepare` starts no kernel
+            kernel = engine.WarmKernel(kernel_name=kernel_name)
+            kernel.start(while_booting=engine.register)
+        else:
+            engine.register()
+            kernel.reset()
         try:
-            executed = execute(job, kernel_name=kernel_name)
+            executed = execute(job, kernel_name=kernel_name, engine_name=engine.ENGINE_NAME,
+                               warm_kernel=kernel)
         except RunError:  # (InputRefused, bad input, leaves no record: nothing was made)
             _write_manifest(job.final_dir, job.result, succeeded=False)
             raise
@@ -547,7 +562,157 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
             raise os_problem(exc, job.final_dir, "write the report") from None
         return job.result
     finally:
+        if own and kernel is not None:
+            kernel.shutdown()
         discard(job)
+
+
+# --------------------------------------------------------------------------- the default reports
+
+# heaviest first, so that the last report to start is a short one (two business cases with
+# Monte Carlo and four vector charts each; the handout's charts are PNG)
+_COST_ORDER = ("business_case", "udk_costs", "operations", "municipality_handout")
+
+
+def _heaviest_first(names: list[str]) -> list[str]:
+    def rank(name):
+        return next((i for i, prefix in enumerate(_COST_ORDER) if name.startswith(prefix)),
+                    len(_COST_ORDER))
+
+    return sorted(names, key=rank)
+
+
+class ReportWorker:
+    """One warm kernel running default report after report (`make report`).
+
+    The kernel imports once what the notebooks import (`engine.warm_up_statements`); each
+    report then runs in a fresh namespace of it (`engine.kernel_reset`), and after a failed
+    notebook a new kernel is started, so that nothing a failure left behind reaches the next.
+    """
+
+    def __init__(self, names: list[str], language: str | None = None,
+                 kernel_name: str = "python3"):
+        from . import engine
+
+        self.language = language
+        warm_up: list[str] = []
+        for name in names:
+            warm_up += engine.warm_up_statements(config.NOTEBOOKS_DIR / REPORTS[name].notebook)
+        self.warm_up = list(dict.fromkeys(warm_up))
+        self.kernel = engine.WarmKernel(kernel_name=kernel_name)
+
+    def start(self) -> None:
+        from .batch_worker import _warm_pdf
+        from .engine import register
+
+        def while_booting():  # the PDF pipeline loads while the kernel boots
+            register()
+            _warm_pdf()
+
+        self.kernel.start(self.warm_up, while_booting=while_booting)
+
+    def run(self, name: str) -> tuple[str, int, str]:
+        """Run one default report; (name, exit code, folder or error) - never raises
+        UdkeconError or OSError."""
+        parameters = {"language": self.language} if self.language else {}
+        failed = False
+        try:
+            result = run_notebook(name, parameters, kernel=self.kernel)
+            outcome = (name, 0, result.output_dir)
+        except UdkeconError as error:
+            failed = isinstance(error, RunError)  # a notebook failed (not bad input)
+            outcome = (name, getattr(error, "exit_code", 1), str(error))
+        except OSError as error:
+            where = getattr(error, "filename", None)
+            outcome = (name, 2, f"{where + ': ' if where else ''}{error.strerror or error}; "
+                                "check the path and its permissions")
+        if failed or not self.kernel.alive():
+            self.kernel.restart()  # what a failed notebook left behind must not stay
+        return outcome
+
+    def shutdown(self) -> None:
+        self.kernel.shutdown()
+
+
+def _report_worker(names: list[str], language, tasks, results) -> None:
+    """A worker process of `run_reports`: one warm kernel, reports from `tasks` until None."""
+    import signal
+
+    worker = ReportWorker(names, language)
+
+    def stop(signum=None, frame=None):  # terminated: the kernel goes at once
+        worker.kernel.kill()
+        os._exit(143)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        worker.start()
+    except Exception as exc:  # noqa: BLE001 (reported for every report it would have run)
+        results.put(("broken", f"the kernel did not start: {_one_line(exc)}"))
+        worker.shutdown()
+        return
+    try:
+        while (name := tasks.get()) is not None:
+            results.put(("done", worker.run(name)))
+    finally:
+        worker.shutdown()
+
+
+def run_reports(names: list[str], language: str | None = None, jobs: int = 1):
+    """Run the default reports `names` in `jobs` worker processes, each with one warm kernel
+    (`ReportWorker`); yield (name, exit code, folder or error) as each finishes. With one
+    job the reports run in this process. Each report goes to its own folder
+    (reports/<name>/) with its own manifest, exactly as `run_notebook` makes it."""
+    import multiprocessing
+    import queue
+
+    names = _heaviest_first(list(names))
+    jobs = max(1, min(jobs, len(names)))
+    if jobs == 1:
+        worker = ReportWorker(names, language)
+        try:
+            worker.start()
+            for name in names:
+                yield worker.run(name)
+        finally:
+            worker.shutdown()
+        return
+    # forked: this process has loaded little yet (no kernel, no threads), and the workers
+    # load the rest side by side
+    context = multiprocessing.get_context("fork")
+    tasks, results = context.Queue(), context.Queue()
+    for name in names:
+        tasks.put(name)
+    for _ in range(jobs):
+        tasks.put(None)
+    workers = [context.Process(target=_report_worker, args=(names, language, tasks, results),
+                               name=f"udkecon-report-{number}") for number in range(jobs)]
+    for process in workers:
+        process.start()
+    done: set[str] = set()
+    try:
+        while len(done) < len(names):
+            try:
+                kind, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                if not any(process.is_alive() for process in workers):
+                    for name in names:  # nobody is left to run them
+                        if name not in done:
+                            done.add(name)
+                            yield name, 1, "the worker running it ended unexpectedly"
+                continue
+            if kind == "broken":
+                raise RunError(f"make report: {payload}")
+            done.add(payload[0])
+            yield payload
+    finally:
+        for process in workers:
+            process.join(timeout=15 if len(done) == len(names) else 0)
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
 
 
 def _kept_as_failed(job: Job, stage: str, exc: Exception) -> RunError:
