@@ -41,7 +41,8 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict],
     sources_key = label("sources", language)  # its value is already HTML
     body = "".join(f"<tr><th>{html.escape(k)}</th>"
                    f"<td>{v if k == sources_key else html.escape(v)}</td></tr>" for k, v in rows)
-    parts = [f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
+    parts = [screen_style(),
+             f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
     if subtitle:
         parts.append(f'<p class="report-subtitle">{html.escape(subtitle)}</p>')
     parts.append(f'<table class="meta">{body}</table>')
@@ -49,6 +50,15 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict],
         parts.append(illustrative_banner(language).data)
     parts.append("</div>")
     return HTML("".join(parts))
+
+
+def screen_style() -> str:
+    """The screen stylesheet as a <style> element (sent once, with the title block): the
+    notebook view looks like the report; the PDF ignores it (see screen.css)."""
+    from .config import TEMPLATES_DIR
+
+    css = (TEMPLATES_DIR / "udkecon_report" / "screen.css").read_text(encoding="utf-8")
+    return f'<style class="udkecon-screen">\n{css}</style>'
 
 
 def illustrative_banner(language: str = "da", banner_key: str = "illustrative_banner",
