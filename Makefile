@@ -27,7 +27,7 @@ env: $(STAMP)
 
 ## report: produce the default reports (PDF + Excel + executed notebook) under reports/
 report: $(STAMP)
-	$(PY) -m udkecon report
+	@$(PY) -m udkecon report
 
 ## test: run the test suite (unit tests, notebooks end to end, LibreOffice recalculation)
 test: $(STAMP)
@@ -47,8 +47,9 @@ lab: $(STAMP)
 handouts: $(STAMP)
 	$(PY) -m udkecon batch municipality_handout --municipalities all --resume
 
-## bench: time the municipal handouts, naive command chain vs the batch runner
+## bench: time make report (old way vs warm kernels) and the handouts (naive vs batch)
 bench: $(STAMP)
+	$(PY) benchmarks/reports.py
 	$(PY) benchmarks/handouts.py
 
 ## clean: remove generated reports and caches (keeps .venv)

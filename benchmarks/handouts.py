@@ -58,6 +58,7 @@ def naive(codes: list[str], folder: Path) -> tuple[float, list[float]]:
              "--template", "udkecon_report",
              f"--TemplateExporter.extra_template_basedirs={config.TEMPLATES_DIR}",
              "--TagRemovePreprocessor.remove_cell_tags=remove-in-report",
+             "--TagRemovePreprocessor.remove_single_output_tags=remove-in-report",
              "--log-level=WARN", str(executed)],
             [sys.executable, "-m", "weasyprint", "-s", str(css),
              str(folder / f"{stem}.html"), str(folder / f"{stem}.pdf")],

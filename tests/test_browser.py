@@ -435,8 +435,6 @@ def executed_report(requirements, tmp_path_factory, lab_server):
     return "executed/udk_costs_fixed_prices.ipynb"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="charts inline svg stripped when untrusted (issue 12 item 2)")
 def test_an_executed_report_shows_its_charts_untrusted(executed_report, lab_server, browser,
                                                        screenshots):
     state = open_notebook(browser, lab_server, executed_report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import nbformat
 import pytest
 
 from udkecon import config
@@ -73,3 +74,156 @@ def test_report_refuses_an_unknown_name_before_running_anything(capsys):
 
     assert main(["report", "udk_costs_fixed_prices", "no_such_report"]) == 2
     assert "no_such_report" in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- where a run writes
+
+DATA = config.PROJECT_ROOT / "tests" / "data"
+INTERACTIVE_NOTEBOOK = DATA / "interactive_test_notebook.ipynb"
+
+
+def _tree(folder):
+    """Every file under `folder` with its bytes (a report folder, before and after)."""
+    return {str(p.relative_to(folder)): p.read_bytes()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _env(reports):
+    import os
+
+    return {**os.environ, "UDKECON_REPORTS_DIR": str(reports),
+            "PYTHONPATH": os.pathsep.join([str(config.PROJECT_ROOT),
+                                           os.environ.get("PYTHONPATH", "")])}
+
+
+def test_without_output_dir_a_notebook_writes_to_the_interactive_folder(monkeypatch, tmp_path):
+    from udkecon import run
+
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path / "reports")
+    out = run.outputs("", "", default_name="udk_costs_fixed_prices")
+    assert out.dir == tmp_path / "reports" / "interactive" / "udk_costs_fixed_prices"
+    assert out.dir.is_dir() and not out.by_driver
+    assert out.final(out.xlsx) == out.xlsx
+
+
+def test_a_folder_with_a_manifest_is_refused_by_hand_but_not_the_drivers_staging(tmp_path):
+    from udkecon import run
+
+    report = tmp_path / "udk_costs_fixed_prices"
+    report.mkdir()
+    (report / "manifest.json").write_text("{}", encoding="utf-8")
+    with pytest.raises(ParameterError, match="manifest describes the files"):
+        run.outputs(str(report), "", default_name="udk_costs_fixed_prices")
+    assert sorted(p.name for p in report.iterdir()) == ["manifest.json"]
+    # the driver's staging folder lies inside the report folder; its files end up beside it
+    staging = report / ".staging-0123abcd"
+    out = run.outputs(str(staging), "udk_costs_fixed_prices")
+    assert out.by_driver
+    assert out.final(out.xlsx) == report / "udk_costs_fixed_prices.xlsx"
+
+
+def test_the_line_naming_the_files_is_left_out_of_the_pdf(tmp_path):
+    from IPython.core.interactiveshell import InteractiveShell
+    from IPython.utils.capture import capture_output
+
+    from udkecon import run
+    from udkecon.publish import notebook_html
+
+    InteractiveShell.instance()
+    out = run.outputs(str(tmp_path / "report" / ".staging-0123abcd"), "x")
+    with capture_output() as captured:
+        out.wrote(out.xlsx, language="en")
+    [shown] = captured.outputs
+    expected = f"Written: {tmp_path / 'report' / 'x.xlsx'}"  # the final name, not the staged
+    assert shown.data == {"text/plain": expected}
+    assert shown.metadata == {"tags": ["remove-in-report"]}
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "", outputs=[nbformat.v4.new_output("display_data", data={"text/plain": expected},
+                                            metadata={"tags": ["remove-in-report"]}),
+                     nbformat.v4.new_output("display_data",
+                                            data={"text/html": "<p>kept</p>"})])])
+    html = notebook_html(notebook)
+    assert "kept" in html and "Written:" not in html
+
+
+@pytest.mark.slow
+def test_an_interactive_run_leaves_the_report_folders_byte_identical(tmp_path):
+    """`make report`'s folder, then a plain papermill run with another base year and no
+    output_dir: the report folder (PDF, workbook, notebook, manifest) has the same bytes,
+    and the interactive run's workbook is in its own folder, in the other prices."""
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    from udkecon.labels import label
+
+    reports = tmp_path / "reports"
+    made = subprocess.run([sys.executable, "-m", "udkecon", "report", "udk_costs_fixed_prices"],
+                          env=_env(reports), capture_output=True, text=True, timeout=300)
+    assert made.returncode == 0, made.stderr
+    folder = reports / "udk_costs_fixed_prices"
+    # one line per report and nothing else (no kernel warnings: the kernel talks over IPC)
+    assert made.stdout.splitlines() == [f"udk_costs_fixed_prices: ok -> {folder}"]
+    assert made.stderr == ""
+    before = _tree(folder)
+    assert {"manifest.json", "udk_costs_fixed_prices.pdf",
+            "udk_costs_fixed_prices.xlsx"} <= set(before)
+    ran = subprocess.run([sys.executable, "-m", "papermill",
+                          str(config.NOTEBOOKS_DIR / "udk_costs_fixed_prices.ipynb"),
+                          str(tmp_path / "mine.ipynb"), "-p", "base_year", "2021",
+                          "--cwd", str(config.NOTEBOOKS_DIR), "--no-progress-bar"],
+                         env=_env(reports), capture_output=True, text=True, timeout=300)
+    assert ran.returncode == 0, ran.stderr[-2000:]
+    assert _tree(folder) == before
+    assert sorted(p.name for p in reports.iterdir()) == ["interactive", "udk_costs_fixed_prices"]
+    mine = reports / "interactive" / "udk_costs_fixed_prices" / "udk_costs_fixed_prices.xlsx"
+    subject = openpyxl.load_workbook(mine).properties.subject
+    assert subject == label("costs_title", "da", base_year=2021)
+    assert openpyxl.load_workbook(folder / "udk_costs_fixed_prices.xlsx").properties.subject \
+        == label("costs_title", "da", base_year=2020)
+
+
+@pytest.mark.slow
+def test_a_refusal_in_a_notebook_shows_one_line_and_the_driver_still_says_exit_2(tmp_path):
+    import subprocess
+    import sys
+
+    import papermill as pm
+
+    # in the notebook: the error output is the one line, with the class name for the driver
+    with pytest.raises(pm.PapermillExecutionError) as raised:
+        pm.execute_notebook(str(INTERACTIVE_NOTEBOOK), str(tmp_path / "refused.ipynb"),
+                            parameters={"action": "refuse"}, progress_bar=False,
+                            kernel_name="python3", cwd=str(config.NOTEBOOKS_DIR))
+    assert raised.value.ename == "ParameterError"
+    assert raised.value.evalue == "action 'refuse': refused as asked; give action write"
+    assert raised.value.traceback == [
+        "\x1b[0;31mParameterError\x1b[0m: action 'refuse': refused as asked; give action write"]
+    # by the driver: exit 2, one line, nothing written
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "udkecon", "run", str(INTERACTIVE_NOTEBOOK),
+                           "-p", "action=refuse", "-o", str(out), "--no-pdf"],
+                          env=_env(tmp_path / "reports"), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.count("\n") == 1 and "refused as asked" in done.stderr
+    assert not out.exists() and not (tmp_path / "reports").exists()
+
+
+@pytest.mark.slow
+def test_a_driver_run_names_its_files_by_their_final_paths(tmp_path):
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    done = subprocess.run([sys.executable, "-m", "udkecon", "run", str(INTERACTIVE_NOTEBOOK),
+                           "-o", str(out), "-p", "language=en"], env=_env(tmp_path / "reports"),
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    executed = nbformat.read(out / "interactive_test_notebook.ipynb", as_version=4)
+    lines = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs
+             if o.get("metadata", {}).get("tags") == ["remove-in-report"]]
+    assert [o.data["text/plain"] for o in lines] == [
+        f"Written: {out / 'interactive_test_notebook.xlsx'}"]
+    assert not (tmp_path / "reports").exists()  # nothing went to the interactive folder

@@ -26,6 +26,7 @@ def main(number: int, notebook: str, options: dict, tasks, results, parent: int)
     ("ready", "broken", "started", "done") go to `results`."""
     from . import engine
 
+    engine.skip_unused_imports()
     kernel = engine.WarmKernel(kernel_name=options["kernel_name"])
 
     def stop(signum=None, frame=None):

@@ -54,7 +54,8 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict] |
         rows.append(f"<th>{html.escape(label('sources', language))}</th>"
                     f'<td colspan="3">{listed}</td>')
     body = "".join(f"<tr>{row}</tr>" for row in rows)
-    parts = [f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
+    parts = [screen_style(),
+             f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
     if subtitle:
         parts.append(f'<p class="report-subtitle">{html.escape(subtitle)}</p>')
     parts.append(f'<table class="meta">{body}</table>')
@@ -62,6 +63,15 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict] |
         parts.append(illustrative_banner(language).data)
     parts.append("</div>")
     return HTML("".join(parts))
+
+
+def screen_style() -> str:
+    """The screen stylesheet as a <style> element (sent once, with the title block): the
+    notebook view looks like the report; the PDF ignores it (see screen.css)."""
+    from .config import TEMPLATES_DIR
+
+    css = (TEMPLATES_DIR / "udkecon_report" / "screen.css").read_text(encoding="utf-8")
+    return f'<style class="udkecon-screen">\n{css}</style>'
 
 
 def illustrative_banner(language: str = "da", banner_key: str = "illustrative_banner",
@@ -125,25 +135,38 @@ def key_figures(figures: list[tuple[str, str]]) -> HTML:
 
 
 def figure(fig, source: str = "", dpi: int | None = None) -> HTML:
-    """A matplotlib figure with its source line under it: inline SVG (sharp in the PDF),
-    or with `dpi` an opaque PNG of that many dots per inch.
+    """A matplotlib figure with its source line under it, in one block: an SVG image (sharp,
+    vector in the PDF), or with `dpi` an opaque PNG of that many dots per inch.
+
+    The SVG travels as an `<img>` with a data URI, not as inline `<svg>`: JupyterLab shows
+    the outputs of a notebook it does not trust (an executed report reopened, a papermill
+    output) through its HTML sanitizer, which strips inline SVG but keeps an image; plain
+    `jupyter nbconvert --to html` shows it as is; and WeasyPrint draws it as vector paths,
+    faster than inline SVG (whose thousands of elements would otherwise go through the
+    HTML parser and the CSS cascade). Chart and source line stay one output, so that the
+    print stylesheet keeps them on one page.
 
     A raster keeps a PDF cheap to render: a batch of 98 handouts spends most of its time
     in WeasyPrint, and drawing each SVG glyph path costs about a third of a handout's
     rendering; at 200 dpi a chart prints sharp at its size on A4. The figure is closed so
     that JupyterLab does not show it a second time.
     """
+    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
+    image = _png(fig, dpi) if dpi is not None else _svg(fig)
+    return HTML(f'<div class="figure-block">{image}{note}</div>')
+
+
+def _svg(fig) -> str:
+    """The figure as an <img> of an SVG data URI, full width."""
+    import base64
+
     import matplotlib.pyplot as plt
 
-    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
-    if dpi is not None:
-        return HTML(f'<div class="figure-block">{_png(fig, dpi)}{note}</div>')
-    buffer = io.StringIO()
+    buffer = io.BytesIO()
     fig.savefig(buffer, format="svg", bbox_inches="tight", metadata={"Date": None})
     plt.close(fig)
-    svg = buffer.getvalue()
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and doctype: inline in HTML
-    return HTML(f'<div class="figure-block">{svg}{note}</div>')
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f'<img class="chart" src="data:image/svg+xml;base64,{data}" alt="">'
 
 
 def _png(fig, dpi: int) -> str:
@@ -162,7 +185,7 @@ def _png(fig, dpi: int) -> str:
     buffer = io.BytesIO()
     Image.fromarray(pixels).save(buffer, format="png")
     data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f'<img src="data:image/png;base64,{data}" style="width: 100%" alt="">'
+    return f'<img class="chart" src="data:image/png;base64,{data}" style="width: 100%" alt="">'
 
 
 def paragraph(text: str, css_class: str = "") -> HTML:

@@ -101,20 +101,6 @@ def _run(args) -> int:
     return 0
 
 
-def _one_report(name: str, language: str | None) -> tuple[str, int, str]:
-    """Run one default report; (name, exit code, folder or error) - never raises
-    UdkeconError or OSError."""
-    from .run import run_notebook
-
-    try:
-        result = run_notebook(name, {"language": language} if language else {})
-        return name, 0, result.output_dir
-    except UdkeconError as error:
-        return name, getattr(error, "exit_code", 1), str(error)
-    except OSError as error:
-        return name, 2, _os_error(error)
-
-
 def _exit_code(codes) -> int:
     """A notebook that failed (1) outweighs bad input (2): it is the one to look at."""
     codes = set(codes) - {0}
@@ -122,26 +108,22 @@ def _exit_code(codes) -> int:
 
 
 def _report(args) -> int:
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from .run import REPORTS, resolve_notebook
+    """The default reports, each in its own folder: one line per report, nothing else."""
+    from .batch import _cores
+    from .run import REPORTS, resolve_notebook, run_reports
 
     names = args.reports or list(REPORTS)
     for name in names:
         resolve_notebook(name)  # an unknown name stops before anything runs
-    jobs = max(1, min(args.jobs, len(names)))
-    if jobs == 1:
-        outcomes = [_one_report(name, args.language) for name in names]
-    else:  # one process per report at a time: a kernel and a PDF renderer each
-        with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context("fork")) as pool:
-            outcomes = list(pool.map(_one_report, names, [args.language] * len(names)))
-    for name, code, detail in outcomes:
+    codes = []
+    for name, code, detail in run_reports(names, args.language,
+                                          jobs=args.jobs or _cores()):
+        codes.append(code)
         if code == 0:
-            print(f"{name}: ok -> {detail}")
+            print(f"{name}: ok -> {detail}", flush=True)
         else:
-            print(f"{name}: {detail}", file=sys.stderr)
-    return _exit_code(code for _, code, _ in outcomes)
+            print(f"{name}: {detail}", file=sys.stderr, flush=True)
+    return _exit_code(codes)
 
 
 def _batch(args) -> int:
@@ -238,11 +220,10 @@ def build_parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="produce the default reports under reports/")
     report.add_argument("reports", nargs="*", help="report names (default: all)")
     report.add_argument("--language", choices=["da", "en"], help="report language")
-    # default one at a time: jupyter_client interrupts a kernel it shuts down, and under
-    # load a busy kernel then logs a harmless but alarming "KeyboardInterrupt" line
-    report.add_argument("-j", "--jobs", type=_workers, default=1, metavar="N",
-                        help="reports run at the same time (default 1; 2 on two cores is "
-                             "about 40 %% faster)")
+    # each worker keeps one warm kernel for the reports it runs (udkecon.run.ReportWorker)
+    report.add_argument("-j", "--jobs", type=_workers, metavar="N",
+                        help="worker processes, each with one kernel for the reports it runs "
+                             "(default: the machine's cores)")
     report.set_defaults(func=_report)
 
     batch = sub.add_parser(
@@ -296,6 +277,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    from .engine import skip_unused_imports
+
+    skip_unused_imports()
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

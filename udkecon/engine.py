@@ -120,6 +120,20 @@ def warm_up_statements(notebook) -> list[str]:
 
 # --------------------------------------------------------------------------- in the worker
 
+def skip_unused_imports() -> None:
+    """Leave out an import that costs every driver process most of a second for nothing.
+
+    nbformat validates notebooks with jsonschema, whose format checkers import
+    `rfc3987_syntax` when it is installed (JupyterLab's jupyter_events brings it) and build
+    a parser of the whole IRI grammar on import: about 0.8 s of each process's start-up,
+    for the "iri" format, which no notebook schema uses. jsonschema does without the module
+    when it cannot be imported. Called first thing in the driver's processes (the command
+    line, batch workers), before anything imports jsonschema; it changes no validation.
+    """
+    if "jsonschema" not in sys.modules:
+        sys.modules.setdefault("rfc3987_syntax", None)  # None: `import` raises ImportError
+
+
 class WarmKernel:
     """One kernel kept running for many notebooks (see the module docstring)."""
 

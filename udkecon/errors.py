@@ -40,9 +40,21 @@ def invisible_in(text) -> str | None:
 
 
 class UdkeconError(Exception):
-    """Base of every error udkecon raises on purpose."""
+    """Base of every error udkecon raises on purpose.
+
+    In a notebook (IPython, so JupyterLab and papermill) it shows as its one line, not
+    under the frames of package code that raised it: the message names the file, row,
+    column or parameter and the fix, which is all the reader can act on. The error output
+    keeps the class name (`ename`) and the message (`evalue`), by which the driver tells
+    bad input (exit 2) from a notebook that failed (exit 1).
+    """
 
     exit_code = 1
+
+    def _render_traceback_(self) -> list[str]:
+        """IPython's hook for an exception's own traceback: the one line, its name in red
+        as IPython writes it."""
+        return [f"\x1b[0;31m{type(self).__name__}\x1b[0m: {self}"]
 
 
 class DataError(UdkeconError):

@@ -44,14 +44,17 @@ MAX_YAML_BYTES = 1 << 20
 # notebook's `release_file` is a file that appears later) is only made absolute, and
 # refused when something other than a file (a folder, a FIFO) is there.
 INPUT_FILES = ("index_file", "cost_file", "dut_file", "municipalities_file", "case_file",
-               "availability_file", "calls_file")
+               "availability_file", "calls_file", "allocation_keys_file",
+               "allocation_channels_file", "population_file")
 # ...and the kind each is read as: its content is checked before the kernel starts too, so
 # that a bad ledger stops a run (or a whole batch) before anything runs, with the loader's
 # one line. `case` given as a path is a business case file as well.
 INPUT_KINDS = {"index_file": "price_index", "cost_file": "costs", "dut_file": "dut",
                "municipalities_file": "municipalities", "case_file": "business_case",
                "case": "business_case", "availability_file": "sla_availability",
-               "calls_file": "service_calls"}
+               "calls_file": "service_calls", "allocation_keys_file": "allocation_keys",
+               "allocation_channels_file": "allocation_channels",
+               "population_file": "population_by_year"}
 
 
 @dataclass(frozen=True)

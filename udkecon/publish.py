@@ -40,9 +40,12 @@ def notebook_html(notebook, language: str = "da", author: str = "udkecon",
                             extra_template_basedirs=[str(config.TEMPLATES_DIR)],
                             exclude_input=True, exclude_input_prompt=True,
                             exclude_output_prompt=True)
-    # notes for the economist in JupyterLab, not for the board
+    # notes for the economist in JupyterLab, not for the board: cells so tagged, and single
+    # outputs so tagged (the line naming the files a run wrote, `run.Outputs.wrote`)
     exporter.register_preprocessor(
-        TagRemovePreprocessor(remove_cell_tags={"remove-in-report"}, enabled=True), enabled=True)
+        TagRemovePreprocessor(remove_cell_tags={"remove-in-report"},
+                              remove_single_output_tags={"remove-in-report"}, enabled=True),
+        enabled=True)
     created = fmt.generation_time()
     resources = {"udkecon": {
         "language": language, "title": "", "author": author, "version": __version__,

@@ -51,6 +51,14 @@ REPORTS = {
 }
 
 
+# Where a notebook run without the driver (JupyterLab, plain papermill) writes: a folder of
+# its own under reports/, never a report folder of `make report`, whose manifest describes
+# the files beside it (an interactive run with another base year once left a 2021 workbook
+# beside a 2020 PDF there, and a manifest that still said 2020).
+INTERACTIVE = "interactive"
+_STAGING_PREFIX = ".staging-"
+
+
 @dataclass(frozen=True)
 class Outputs:
     """Where a notebook writes its files: `dir` and the common file stem."""
@@ -65,6 +73,34 @@ class Outputs:
     def xlsx(self) -> Path:
         return self.file("xlsx")
 
+    @property
+    def by_driver(self) -> bool:
+        """True when the driver runs the notebook (it passes its staging folder)."""
+        return self.dir.name.startswith(_STAGING_PREFIX)
+
+    def final(self, path) -> Path:
+        """Where `path` ends up: a staged file goes to the report folder around the
+        staging folder when the run succeeds."""
+        path = Path(path)
+        return self.dir.parent / path.name if self.by_driver and path.parent == self.dir \
+            else path
+
+    def wrote(self, *paths, language: str = "da") -> None:
+        """The notebook's last line: the files it wrote, by their full paths (for the
+        economist in JupyterLab; the PDF leaves it out: the output is tagged
+        `remove-in-report`)."""
+        from IPython.display import display
+
+        from .labels import label
+
+        names = ", ".join(str(self.final(p)) for p in paths) if paths else "-"
+        line = label("nbview_wrote", language, files=names)
+        display({"text/plain": line}, raw=True, metadata={"tags": [REMOVE_IN_REPORT]})
+
+
+# the tag of cells and outputs for the economist only (left out of the PDF)
+REMOVE_IN_REPORT = "remove-in-report"
+
 
 class InputRefused(UdkeconError):
     """Bad input found inside a notebook (its guard cell or a loader raised ParameterError
@@ -74,12 +110,32 @@ class InputRefused(UdkeconError):
 
 
 def outputs(output_dir: str = "", output_name: str = "", default_name: str = "report") -> Outputs:
-    """The output folder and file stem a notebook writes to ('' = the default in reports/)."""
+    """The output folder and file stem a notebook writes to.
+
+    The driver (`python -m udkecon run/report/batch`) always gives `output_dir` (its staging
+    folder). Empty - a run in JupyterLab or with plain papermill - means the interactive
+    folder, `reports/interactive/<name>/`, so that such a run never mixes its files into a
+    report folder of the driver. A folder given by hand that holds a report's or a batch's
+    manifest is refused for the same reason.
+    """
     from .guards import require_file_name
 
     stem = require_file_name(output_name or default_name, "output_name")
-    folder = Path(output_dir) if output_dir else config.REPORTS_DIR / stem
-    folder.mkdir(parents=True, exist_ok=True)
+    if output_dir:
+        folder = config.absolute(output_dir)
+        if not folder.name.startswith(_STAGING_PREFIX) and any(
+                (folder / name).exists() for name in _MANIFESTS):
+            raise ParameterError(
+                f"output_dir {folder} is a report folder made by python -m udkecon (its "
+                "manifest describes the files in it); leave output_dir empty (the "
+                f"notebook then writes to {config.REPORTS_DIR / INTERACTIVE / stem}) or "
+                "give another folder")
+    else:
+        folder = config.REPORTS_DIR / INTERACTIVE / stem
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise os_problem(exc, folder, "create the output folder") from None
     return Outputs(folder, stem)
 
 
@@ -248,7 +304,7 @@ def _clear_abandoned(folder: Path) -> None:
 def _make_staging(folder: Path):
     """A new staging folder inside `folder`, locked for as long as the returned handle is
     open (see `_clear_abandoned`)."""
-    staging = folder / f".staging-{uuid.uuid4().hex[:8]}"
+    staging = folder / f"{_STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     handle = open(staging / ".lock", "w")  # noqa: SIM115 (held for the run)
     try:
@@ -464,18 +520,33 @@ def discard(job: Job) -> None:
 
 def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
                  pdf: bool = True, language: str | None = None,
-                 kernel_name: str = "python3", origins: dict | None = None) -> RunResult:
+                 kernel_name: str = "python3", origins: dict | None = None,
+                 kernel=None) -> RunResult:
     """Execute `notebook` with `parameters`, then publish its PDF and move outputs in place.
 
     Bad input (a parameter, a path, or an input the notebook refuses) raises a
     ParameterError or InputRefused (exit 2) and writes nothing. A failing notebook raises
     RunError after keeping the failed notebook. `origins` say where each parameter was
     given (`udkecon.parameters.Origin`), for messages and relative paths.
+
+    `kernel`: a running `udkecon.engine.WarmKernel` to execute in (reset first to a fresh
+    namespace); without one a kernel is started for this run and stopped after it. Either
+    way the kernel talks over local sockets (IPC), not TCP ports.
     """
+    from . import engine
+
     job = prepare(notebook, parameters, output_dir, stem, language, origins=origins)
+    own = kernel is None
     try:
+        if own:  # only now: bad input found by `prepare` starts no kernel
+            kernel = engine.WarmKernel(kernel_name=kernel_name)
+            kernel.start(while_booting=engine.register)
+        else:
+            engine.register()
+            kernel.reset()
         try:
-            executed = execute(job, kernel_name=kernel_name)
+            executed = execute(job, kernel_name=kernel_name, engine_name=engine.ENGINE_NAME,
+                               warm_kernel=kernel)
         except RunError:  # (InputRefused, bad input, leaves no record: nothing was made)
             _write_manifest(job.final_dir, job.result, succeeded=False)
             raise
@@ -491,7 +562,157 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
             raise os_problem(exc, job.final_dir, "write the report") from None
         return job.result
     finally:
+        if own and kernel is not None:
+            kernel.shutdown()
         discard(job)
+
+
+# --------------------------------------------------------------------------- the default reports
+
+# heaviest first, so that the last report to start is a short one (two business cases with
+# Monte Carlo and four vector charts each; the handout's charts are PNG)
+_COST_ORDER = ("business_case", "udk_costs", "operations", "municipality_handout")
+
+
+def _heaviest_first(names: list[str]) -> list[str]:
+    def rank(name):
+        return next((i for i, prefix in enumerate(_COST_ORDER) if name.startswith(prefix)),
+                    len(_COST_ORDER))
+
+    return sorted(names, key=rank)
+
+
+class ReportWorker:
+    """One warm kernel running default report after report (`make report`).
+
+    The kernel imports once what the notebooks import (`engine.warm_up_statements`); each
+    report then runs in a fresh namespace of it (`engine.kernel_reset`), and after a failed
+    notebook a new kernel is started, so that nothing a failure left behind reaches the next.
+    """
+
+    def __init__(self, names: list[str], language: str | None = None,
+                 kernel_name: str = "python3"):
+        from . import engine
+
+        self.language = language
+        warm_up: list[str] = []
+        for name in names:
+            warm_up += engine.warm_up_statements(config.NOTEBOOKS_DIR / REPORTS[name].notebook)
+        self.warm_up = list(dict.fromkeys(warm_up))
+        self.kernel = engine.WarmKernel(kernel_name=kernel_name)
+
+    def start(self) -> None:
+        from .batch_worker import _warm_pdf
+        from .engine import register
+
+        def while_booting():  # the PDF pipeline loads while the kernel boots
+            register()
+            _warm_pdf()
+
+        self.kernel.start(self.warm_up, while_booting=while_booting)
+
+    def run(self, name: str) -> tuple[str, int, str]:
+        """Run one default report; (name, exit code, folder or error) - never raises
+        UdkeconError or OSError."""
+        parameters = {"language": self.language} if self.language else {}
+        failed = False
+        try:
+            result = run_notebook(name, parameters, kernel=self.kernel)
+            outcome = (name, 0, result.output_dir)
+        except UdkeconError as error:
+            failed = isinstance(error, RunError)  # a notebook failed (not bad input)
+            outcome = (name, getattr(error, "exit_code", 1), str(error))
+        except OSError as error:
+            where = getattr(error, "filename", None)
+            outcome = (name, 2, f"{where + ': ' if where else ''}{error.strerror or error}; "
+                                "check the path and its permissions")
+        if failed or not self.kernel.alive():
+            self.kernel.restart()  # what a failed notebook left behind must not stay
+        return outcome
+
+    def shutdown(self) -> None:
+        self.kernel.shutdown()
+
+
+def _report_worker(names: list[str], language, tasks, results) -> None:
+    """A worker process of `run_reports`: one warm kernel, reports from `tasks` until None."""
+    import signal
+
+    worker = ReportWorker(names, language)
+
+    def stop(signum=None, frame=None):  # terminated: the kernel goes at once
+        worker.kernel.kill()
+        os._exit(143)
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent to handle
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        worker.start()
+    except Exception as exc:  # noqa: BLE001 (reported for every report it would have run)
+        results.put(("broken", f"the kernel did not start: {_one_line(exc)}"))
+        worker.shutdown()
+        return
+    try:
+        while (name := tasks.get()) is not None:
+            results.put(("done", worker.run(name)))
+    finally:
+        worker.shutdown()
+
+
+def run_reports(names: list[str], language: str | None = None, jobs: int = 1):
+    """Run the default reports `names` in `jobs` worker processes, each with one warm kernel
+    (`ReportWorker`); yield (name, exit code, folder or error) as each finishes. With one
+    job the reports run in this process. Each report goes to its own folder
+    (reports/<name>/) with its own manifest, exactly as `run_notebook` makes it."""
+    import multiprocessing
+    import queue
+
+    names = _heaviest_first(list(names))
+    jobs = max(1, min(jobs, len(names)))
+    if jobs == 1:
+        worker = ReportWorker(names, language)
+        try:
+            worker.start()
+            for name in names:
+                yield worker.run(name)
+        finally:
+            worker.shutdown()
+        return
+    # forked: this process has loaded little yet (no kernel, no threads), and the workers
+    # load the rest side by side
+    context = multiprocessing.get_context("fork")
+    tasks, results = context.Queue(), context.Queue()
+    for name in names:
+        tasks.put(name)
+    for _ in range(jobs):
+        tasks.put(None)
+    workers = [context.Process(target=_report_worker, args=(names, language, tasks, results),
+                               name=f"udkecon-report-{number}") for number in range(jobs)]
+    for process in workers:
+        process.start()
+    done: set[str] = set()
+    try:
+        while len(done) < len(names):
+            try:
+                kind, payload = results.get(timeout=0.5)
+            except queue.Empty:
+                if not any(process.is_alive() for process in workers):
+                    for name in names:  # nobody is left to run them
+                        if name not in done:
+                            done.add(name)
+                            yield name, 1, "the worker running it ended unexpectedly"
+                continue
+            if kind == "broken":
+                raise RunError(f"make report: {payload}")
+            done.add(payload[0])
+            yield payload
+    finally:
+        for process in workers:
+            process.join(timeout=15 if len(done) == len(names) else 0)
+        for process in workers:
+            if process.is_alive():
+                process.terminate()
+                process.join(timeout=5)
 
 
 def _kept_as_failed(job: Job, stage: str, exc: Exception) -> RunError:
