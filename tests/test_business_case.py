@@ -59,8 +59,31 @@ class TestRateSchedule:
         assert rates[1] == 0.035 and rates[35] == 0.035 and rates[36] == 0.025
         assert rates[70] == 0.025
 
-    def test_fm2021_after_year_70_is_refused_with_the_reason(self):
-        with pytest.raises(ParameterError, match="year 71.*not confirmed.*at most 71 years"):
+    def test_fm2021_third_band_from_year_71(self):
+        # 1.5 % from year 71 (documentation note of 7 January 2021; Finansministeriet's news
+        # of 22 June 2023 lists it among the implemented changes)
+        rates = bc.rate_schedule("fm2021", 80)
+        assert rates[70] == 0.025 and rates[71] == 0.015 and rates[79] == 0.015
+
+    def test_npv_of_100_in_year_71_by_hand(self):
+        # Year 0 is not discounted; years 1-35 at 3.5 % (35 factors), 36-70 at 2.5 % (35
+        # factors), year 71 at 1.5 % (one factor): 100 / (1.035^35 * 1.025^35 * 1.015)
+        #   1.035^35 = 3.333590, 1.025^35 = 2.373205, product 7.911297, * 1.015 = 8.029966
+        #   -> 100 / 8.029966 = 12.45336
+        expected = 100 / (1.035**35 * 1.025**35 * 1.015)
+        assert expected == pytest.approx(12.45336, abs=1e-5)
+        import udkecon
+        assert udkecon.npv([0] * 71 + [100], "fm2021") == pytest.approx(expected, rel=1e-12)
+        # not the year-71 rate over all 71 years
+        assert udkecon.npv([0] * 71 + [100], "fm2021") != pytest.approx(100 / 1.015**71,
+                                                                        rel=1e-3)
+
+    def test_a_schedule_without_a_band_for_the_horizon_is_refused(self, tmp_path, monkeypatch):
+        rates = tmp_path / "rates.csv"
+        rates.write_text("valid_from,from_year,to_year,rate\n2021-01-07,0,35,0.035\n"
+                         "2021-01-07,36,70,0.025\n", encoding="utf-8")
+        monkeypatch.setattr(config, "DISCOUNT_RATES_FILE", rates)
+        with pytest.raises(ParameterError, match="year 71.*stops at year 70.*at most 71 years"):
             bc.rate_schedule("fm2021", 72)
 
     def test_unknown_schedule_names_the_choices(self):
@@ -324,7 +347,7 @@ class TestEvaluate:
 
 class TestMonopolyBreakCase:
     def test_reproduces_the_published_annual_saving(self):
-        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013")
+        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013", savings_start=2021)
         full_operation = result.net_benefit[result.years >= 2021]
         # 549.8 - 412.5 = 137.3; published as 137.2 (the published figures are rounded)
         assert np.allclose(full_operation, 549.8 - 412.5)
@@ -347,7 +370,7 @@ class TestMonopolyBreakCase:
         #       = -1132.527 + 990.009 = -142.518
         expected = -300 * (1 + annuity(3, 0.04)) + 137.3 * 1.04**-3 * annuity(10, 0.04)
         assert expected == pytest.approx(-142.518, abs=1e-3)
-        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013")
+        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013", savings_start=2021)
         assert result.npv == pytest.approx(expected, rel=1e-9)
         assert result.years[0] == 2017 and result.years[-1] == 2030
         # undiscounted: cumulative -1200 after 2020, +137.3 a year: 1200/137.3 = 8.74 years
@@ -360,7 +383,7 @@ class TestMonopolyBreakCase:
         # build 2015-2020: investment 1200/6 = 200 a year, KMD paid in both scenarios, so
         # net -200 in 2015-2020 and 137.3 in 2021-2030; year 0 moves to 2015
         result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013",
-                             phases={"build": (2015, 2020)})
+                             phases={"build": (2015, 2020), "full_operation": (2021, 2030)})
         assert result.years[0] == 2015
         assert np.allclose(result.net_benefit[:6], -200.0)
         assert np.allclose(result.net_benefit[6:], 549.8 - 412.5)
