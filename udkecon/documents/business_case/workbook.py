@@ -18,8 +18,8 @@ Sheets (Danish names; English with language="en"):
                     factors: change them there
     Om tallene      sources, method, parameters, sha256 of every input, version, time
 
-Payback is a formula too: k = the last year t with a negative cumulative flow,
-SUMPRODUCT(MAX((cumulative<0)*(t+1)))-1 (-1 when there is none), then
+Payback is a formula too: k = the last year t with a negative cumulative flow, the MAX of a
+helper column IF(cumulative<0, t, -1) (-1 when there is none), then
 payback = k + (-cumulative_k) / flow_(k+1) with INDEX, as `business_case.payback`.
 
 Excel's NPV() discounts its first value; the package does not discount year 0, so the NPV
@@ -208,11 +208,11 @@ def _cash_flow_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> d
         k_row, time_row = base + 3 * offset, base + 3 * offset + 1
         year_row = time_row + 1
         span = f"{cumulative}{FIRST_ROW}:{cumulative}{last}"
-        t = f"B{FIRST_ROW}:B{last}"
         k = f"M{k_row}"
         last_negative = _last_negative(result, cumulative == "J")
+        helper = "O" if cumulative == "F" else "P"  # t where the cumulative is negative, else -1
         figures.append((f"xl_bc_k_{key}", Formula(
-            f"=SUMPRODUCT(MAX(({span}<0)*({t}+1)))-1", last_negative), YEAR))
+            f"=MAX({helper}{FIRST_ROW}:{helper}{last})", last_negative), YEAR))
         figures.append((key, Formula(
             f'=IF({cumulative}{last}<0,"{never}",IF({k}<0,0,{k}-INDEX({span},{k}+1)'
             f'/INDEX({flows}{FIRST_ROW}:{flows}{last},{k}+2)))',
@@ -233,6 +233,21 @@ def _cash_flow_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> d
     ws.column_dimensions["K"].width = 3
     ws.column_dimensions["L"].width = 34
     ws.column_dimensions["M"].width = 14
+    # helper columns for the payback: t where the cumulative flow is negative, else -1, so
+    # that MAX gives the last such year with plain formulas (no array evaluation, which
+    # spreadsheet programs treat differently)
+    book.header_row(ws, HEADER_ROW, 15, [Column(book.label("xl_bc_negative_t"), YEAR),
+                                         Column(book.label("xl_bc_negative_t_discounted"),
+                                                YEAR)])
+    for t in range(len(result.years)):
+        row = FIRST_ROW + t
+        for column, letter_, series in ((15, "F", result.cumulative_net_benefit),
+                                        (16, "J", result.cumulative_discounted_net_benefit)):
+            book.put(ws, row, column, Formula(f"=IF({letter_}{row}<0,B{row},-1)",
+                                              t if series[t] < 0 else -1), YEAR)
+    ws.column_dimensions["N"].width = 3
+    ws.column_dimensions["O"].width = 16
+    ws.column_dimensions["P"].width = 16
     return cells
 
 
