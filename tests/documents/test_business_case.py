@@ -619,6 +619,38 @@ class TestWorkbookFollowsItsAssumptions:
                      if summary[f"A{r}"].value == label(key)]
             assert summary[f"B{row}"].data_type == "f", key
 
+    def test_gnumeric_agrees_on_the_payback(self, tmp_path):
+        # a second engine: Gnumeric's ssconvert recalculates the workbook (cached values
+        # stripped) with every rate at 2 %. By hand (savings from 2022): the cumulative flow
+        # is -240 a year to -1200 at t = 4, then +137.3 a year: negative until t = 12
+        # (-1200 + 8 * 137.3 = -101.6), so payback = 12 + 101.6 / 137.3 = 12.7400 years
+        import shutil
+        import subprocess
+
+        if shutil.which("ssconvert") is None:
+            pytest.skip("Gnumeric (ssconvert) is not installed")
+        from udkecon.documents.business_case import workbook
+
+        report = model.build("monopoly_break", "fm2021", draws=200)
+        path = workbook.write(report, tmp_path / "monopoly.xlsx", parameters={})
+        book = openpyxl.load_workbook(path)
+        for row in range(6, 5 + 15):
+            book[label("xl_bc_sheet_assumptions")][f"C{row}"] = 0.02
+        book.save(tmp_path / "at_2pct.xlsx")
+        libreoffice.strip_cached_values(tmp_path / "at_2pct.xlsx", tmp_path / "stripped.xlsx")
+        subprocess.run(["ssconvert", "--recalc", "-S", str(tmp_path / "stripped.xlsx"),
+                        str(tmp_path / "sheet.csv")], check=True, capture_output=True,
+                       timeout=120)
+        import csv as csv_module
+        with (tmp_path / "sheet.csv.0").open(encoding="utf-8") as handle:
+            values = {row[0]: row[1] for row in csv_module.reader(handle) if len(row) > 1}
+        assert float(values[label("xl_bc_payback")]) == pytest.approx(12 + 101.6 / 137.3,
+                                                                      abs=1e-9)
+        expected = bc.evaluate(MONOPOLY, 0.02)
+        assert float(values[label("xl_bc_npv")]) == pytest.approx(expected.npv, abs=1e-6)
+        assert values[label("xl_bc_discounted_payback")] == label("xl_bc_never")
+        assert expected.discounted_payback is None
+
     def test_front_block_on_the_first_sheet(self, tmp_path):
         from udkecon.documents.business_case import workbook
 
