@@ -146,7 +146,9 @@ class TestDanishAndExcelInput:
 
     def test_every_reference_file_loads(self):
         paths = sorted(config.RAW_DIR.glob("*.csv"))
-        assert len(paths) == 14  # 9 real + 2 business cases + 2 illustrative + sources
+        # 10 real (with Finansministeriet's socio-economic key figures) + 2 business cases
+        # + 2 illustrative + sources
+        assert len(paths) == 15
         for path in paths:
             frame, problems = validate(path)
             assert problems == [], problems

@@ -82,6 +82,11 @@ def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
+def _lower_first(text: str) -> str:
+    """An item's name inside a sentence: 'kommunernes investering', but 'KMD-løsninger'."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+
 def _spans(years) -> str:
     """Consecutive years as ranges: [2017, 2018, 2019, 2021] -> '2017-2019 og 2021'."""
     years = [int(y) for y in years]
@@ -508,7 +513,7 @@ def why_differ_sentence(report: BusinessCaseReport) -> str:
         "bc_resume_why_higher"
     item = _skewed_item(report)
     return fmt.sentence(label(key, lang, mode=fmt.money(report.result.npv, 1, lang),
-                              item=item[:1].lower() + item[1:] if lang == "da" else item))
+                              item=_lower_first(item)))
 
 
 def sign_sentence(report: BusinessCaseReport) -> str:
@@ -531,7 +536,7 @@ def sign_sentence(report: BusinessCaseReport) -> str:
     has_value = math.isfinite(switch) and switch > 0 and math.isfinite(mean)
     if driver["years_needed"] is not None and has_value:
         return fmt.sentence(label("bc_sign_not_start", lang, sign=this, years=years,
-                                  item=item[:1].lower() + item[1:] if lang == "da" else item,
+                                  item=_lower_first(item),
                                   needed=driver["years_needed"], n=driver["years"],
                                   switch=fmt.money(switch, 1, lang),
                                   mean=fmt.money(mean, 1, lang), other=other))
