@@ -59,8 +59,31 @@ class TestRateSchedule:
         assert rates[1] == 0.035 and rates[35] == 0.035 and rates[36] == 0.025
         assert rates[70] == 0.025
 
-    def test_fm2021_after_year_70_is_refused_with_the_reason(self):
-        with pytest.raises(ParameterError, match="year 71.*not confirmed.*at most 71 years"):
+    def test_fm2021_third_band_from_year_71(self):
+        # 1.5 % from year 71 (documentation note of 7 January 2021; Finansministeriet's news
+        # of 22 June 2023 lists it among the implemented changes)
+        rates = bc.rate_schedule("fm2021", 80)
+        assert rates[70] == 0.025 and rates[71] == 0.015 and rates[79] == 0.015
+
+    def test_npv_of_100_in_year_71_by_hand(self):
+        # Year 0 is not discounted; years 1-35 at 3.5 % (35 factors), 36-70 at 2.5 % (35
+        # factors), year 71 at 1.5 % (one factor): 100 / (1.035^35 * 1.025^35 * 1.015)
+        #   1.035^35 = 3.333590, 1.025^35 = 2.373205, product 7.911297, * 1.015 = 8.029966
+        #   -> 100 / 8.029966 = 12.45336
+        expected = 100 / (1.035**35 * 1.025**35 * 1.015)
+        assert expected == pytest.approx(12.45336, abs=1e-5)
+        import udkecon
+        assert udkecon.npv([0] * 71 + [100], "fm2021") == pytest.approx(expected, rel=1e-12)
+        # not the year-71 rate over all 71 years
+        assert udkecon.npv([0] * 71 + [100], "fm2021") != pytest.approx(100 / 1.015**71,
+                                                                        rel=1e-3)
+
+    def test_a_schedule_without_a_band_for_the_horizon_is_refused(self, tmp_path, monkeypatch):
+        rates = tmp_path / "rates.csv"
+        rates.write_text("valid_from,from_year,to_year,rate\n2021-01-07,0,35,0.035\n"
+                         "2021-01-07,36,70,0.025\n", encoding="utf-8")
+        monkeypatch.setattr(config, "DISCOUNT_RATES_FILE", rates)
+        with pytest.raises(ParameterError, match="year 71.*stops at year 70.*at most 71 years"):
             bc.rate_schedule("fm2021", 72)
 
     def test_unknown_schedule_names_the_choices(self):
@@ -324,7 +347,7 @@ class TestEvaluate:
 
 class TestMonopolyBreakCase:
     def test_reproduces_the_published_annual_saving(self):
-        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013")
+        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013", savings_start=2021)
         full_operation = result.net_benefit[result.years >= 2021]
         # 549.8 - 412.5 = 137.3; published as 137.2 (the published figures are rounded)
         assert np.allclose(full_operation, 549.8 - 412.5)
@@ -347,7 +370,7 @@ class TestMonopolyBreakCase:
         #       = -1132.527 + 990.009 = -142.518
         expected = -300 * (1 + annuity(3, 0.04)) + 137.3 * 1.04**-3 * annuity(10, 0.04)
         assert expected == pytest.approx(-142.518, abs=1e-3)
-        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013")
+        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013", savings_start=2021)
         assert result.npv == pytest.approx(expected, rel=1e-9)
         assert result.years[0] == 2017 and result.years[-1] == 2030
         # undiscounted: cumulative -1200 after 2020, +137.3 a year: 1200/137.3 = 8.74 years
@@ -360,7 +383,7 @@ class TestMonopolyBreakCase:
         # build 2015-2020: investment 1200/6 = 200 a year, KMD paid in both scenarios, so
         # net -200 in 2015-2020 and 137.3 in 2021-2030; year 0 moves to 2015
         result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, rate="fm2013",
-                             phases={"build": (2015, 2020)})
+                             phases={"build": (2015, 2020), "full_operation": (2021, 2030)})
         assert result.years[0] == 2015
         assert np.allclose(result.net_benefit[:6], -200.0)
         assert np.allclose(result.net_benefit[6:], 549.8 - 412.5)
@@ -570,3 +593,105 @@ class TestMonteCarlo:
     def test_bad_number_of_draws(self):
         with pytest.raises(ParameterError, match="draws 0"):
             uncertainty.monte_carlo(HAND_CASE, rate=0.05, draws=0)
+
+
+# --------------------------------------------------------------------------- the two views
+
+# A small case for the socio-economic view, years 2020-2022 at a flat 5 %:
+#   scenario 0: operation 100 a year                     -> 100, 100, 100
+#   scenario 1: investment 150 in 2020, operation 40 2021-22 -> 150, 40, 40
+#   net (budget)                                          -> -50, 60, 60
+# NPV (budget) = -50 + 60/1.05 + 60/1.05^2 = -50 + 57.142857 + 54.421769 = 61.564626
+SMALL_CASE = ("item,scenario,cost_type,phase,first_year,last_year,basis,low,mode,high,"
+              "price_year,data_status,label_da,note\n"
+              "operation,0,operation,,2020,2022,per_year,100,100,100,,real,Drift,\n"
+              "investment,1,implementation,,2020,2020,per_year,150,150,150,,real,Investering,\n"
+              "new_operation,1,operation,,2021,2022,per_year,40,40,40,,real,Ny drift,\n")
+SMALL_NPV = -50 + 60 / 1.05 + 60 / 1.05**2
+
+
+@pytest.fixture
+def small_case(tmp_path):
+    path = tmp_path / "business_case_small_socio.csv"
+    path.write_text(SMALL_CASE, encoding="utf-8")
+    return path
+
+
+class TestSocioeconomicView:
+    def test_budget_view_by_hand(self, small_case):
+        assert SMALL_NPV == pytest.approx(61.564626, abs=1e-6)
+        result = bc.evaluate(small_case, 0.05)
+        assert result.view == "budget" and result.view_factor == 1.0
+        assert result.npv == pytest.approx(SMALL_NPV, rel=1e-12)
+
+    def test_2023_guidance_by_hand(self, small_case):
+        # NAF 1.28, tax distortion factor 1.00 (22 June 2023): every budget amount B counts
+        # B * 1.28 + B * (1.00 - 1) = 1.28 B, so each year's net is 1.28 times the budget's:
+        #   -64, 76.8, 76.8 -> NPV = -64 + 73.142857 + 69.659864 = 78.802721
+        result = bc.evaluate(small_case, 0.05, view="socio", guidance_date="2023-06-22")
+        assert result.net_benefit.tolist() == pytest.approx([-64.0, 76.8, 76.8], abs=1e-12)
+        assert result.npv == pytest.approx(-64 + 76.8 / 1.05 + 76.8 / 1.05**2, rel=1e-12)
+        assert result.npv == pytest.approx(78.802721, abs=1e-6)
+        # the latest date in the file is the default
+        assert bc.evaluate(small_case, 0.05, view="socio").npv == pytest.approx(result.npv)
+        # scaling every amount leaves B/C, IRR and payback as in the budget view
+        budget = bc.evaluate(small_case, 0.05)
+        assert result.bc_ratio == pytest.approx(budget.bc_ratio, rel=1e-12)
+        assert result.irr == pytest.approx(budget.irr, rel=1e-9)
+        assert result.payback == pytest.approx(budget.payback, rel=1e-12)
+
+    def test_2017_guidance_without_a_net_tax_factor(self, small_case):
+        # 1 January 2020: tax distortion 1.10 (since 28 August 2017); the NAF of that date is
+        # not shipped, so it is not applied (the amounts stay in factor prices):
+        #   B * 1 + B * 0.10 = 1.1 B -> net -55, 66, 66 -> NPV = 1.1 * 61.564626 = 67.721088
+        factors = bc.socioeconomic_factors("2020-01-01")
+        assert factors.net_tax_factor is None and factors.tax_distortion_factor == 1.10
+        assert factors.missing == ["nettoafgiftsfaktor"]
+        assert factors.tax_distortion_factor_from == datetime.date(2017, 8, 28)
+        result = bc.evaluate(small_case, 0.05, view="socio", guidance_date="2020-01-01")
+        assert result.npv == pytest.approx(-55 + 66 / 1.05 + 66 / 1.05**2, rel=1e-12)
+
+    def test_before_2017_nothing_is_shipped_and_nothing_guessed(self, small_case):
+        factors = bc.socioeconomic_factors("2016-01-01")
+        assert factors.missing == ["nettoafgiftsfaktor", "skatteforvridningsfaktor"]
+        assert factors.factor == 1.0
+        result = bc.evaluate(small_case, 0.05, view="socio", guidance_date="2016-01-01")
+        assert result.npv == pytest.approx(SMALL_NPV, rel=1e-12)
+
+    def test_bad_view_and_date_name_the_parameter(self, small_case):
+        with pytest.raises(ParameterError, match="^view 'samfund'"):
+            bc.evaluate(small_case, 0.05, view="samfund")
+        with pytest.raises(ParameterError, match="^guidance_date 'snart' is not a date"):
+            bc.socioeconomic_factors("snart")
+
+    def test_the_shipped_file_loads_with_its_schema(self):
+        from udkecon.data import load
+
+        table = load(config.SOCIOECONOMIC_FILE)  # the kind is recognised from the header
+        assert set(table["figure"]) == {"nettoafgiftsfaktor", "skatteforvridningsfaktor"}
+        assert sorted(table["value"]) == [1.0, 1.1, 1.28]
+
+    def test_a_rate_written_for_a_factor_is_refused(self, tmp_path):
+        bad = tmp_path / "fm_socioeconomic_key_figures.csv"
+        bad.write_text("valid_from,figure,value,source\n2017-08-28,skatteforvridningsfaktor,"
+                       "0.10,news\n", encoding="utf-8")
+        from udkecon.data import load
+
+        with pytest.raises(DataError) as error:
+            load(bad, "socioeconomic_key_figures")
+        assert "row 2" in str(error.value) and "value" in str(error.value)
+        assert "1.10" in str(error.value)
+
+
+class TestSavingsStart:
+    def test_moves_full_operation_and_ends_the_build_the_year_before(self):
+        # savings from 2023: investment 1200 spread over 2017-2022 (200 a year), ten years of
+        # operation 2023-2032
+        result = bc.evaluate(config.MONOPOLY_BREAK_CASE_FILE, 0.035, savings_start=2023)
+        assert result.years[0] == 2017 and result.years[-1] == 2032
+        assert np.allclose(result.net_benefit[:6], -200.0)
+        assert np.allclose(result.net_benefit[6:], 137.3)
+
+    def test_a_case_without_the_phases_is_refused(self):
+        with pytest.raises(ParameterError, match="^savings_start 2022: the case has no phases"):
+            bc.build_cash_flows(config.UDK_SHARE_CASE_FILE, savings_start=2022)

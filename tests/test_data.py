@@ -146,8 +146,9 @@ class TestDanishAndExcelInput:
 
     def test_every_reference_file_loads(self):
         paths = sorted(config.RAW_DIR.glob("*.csv"))
-        # 9 real + 2 business cases + 2 illustrative + sources + allocation keys and channels
-        assert len(paths) == 16
+        # 10 real (with Finansministeriet's socio-economic key figures) + 2 business cases
+        # + 2 illustrative + sources + allocation keys and channels
+        assert len(paths) == 17
         for path in paths:
             frame, problems = validate(path)
             assert problems == [], problems

@@ -23,6 +23,7 @@ import pytest
 
 from udkecon import __version__, config
 from udkecon import business_case as bc
+from udkecon.labels import label
 from udkecon.documents.business_case import model as business_case_model
 from udkecon.documents.business_case import workbook as business_case_workbook
 from udkecon.documents.fixed_prices import workbook as fixed_prices_workbook
@@ -48,10 +49,10 @@ SHEETS_DA = ["Oversigt", "Løbende priser", "Faste priser", "DUT og netto", "Ind
              "Forudsætninger", "Om tallene"]
 SHEETS_EN = ["Summary", "Current prices", "Fixed prices", "DUT and net", "Index",
              "Assumptions", "About the figures"]
-BC_SHEETS_DA = ["Oversigt", "Poster", "Pengestrømme", "Følsomhed", "Forudsætninger",
-                "Om tallene"]
-BC_SHEETS_EN = ["Summary", "Items", "Cash flows", "Sensitivity", "Assumptions",
-                "About the figures"]
+BC_SHEETS_DA = ["Oversigt", "Poster", "Pengestrømme", "Risikojustering", "Følsomhed",
+                "Forudsætninger", "Om tallene"]
+BC_SHEETS_EN = ["Summary", "Items", "Cash flows", "Risk adjustment", "Sensitivity",
+                "Assumptions", "About the figures"]
 
 
 # --------------------------------------------------------------------------- fixtures
@@ -510,8 +511,11 @@ class TestBusinessCaseRecalculated:
         assert cash["M7"].value == pytest.approx(49.80769, abs=TOLERANCE)
         assert cash["M8"].value == pytest.approx(2.14293, abs=1e-5)
         summary = recalculated["bc_hand"]["Summary"]
-        assert summary["B7"].value == pytest.approx(56.92658, abs=TOLERANCE)
-        assert summary["B12"].value == 2.25  # payback, the package's value
+        values = {summary[f"A{r}"].value: summary[f"B{r}"].value
+                  for r in range(1, summary.max_row + 1)}
+        assert values[label("xl_bc_npv", "en")] == pytest.approx(56.92658, abs=TOLERANCE)
+        # payback is a formula now, recalculated by LibreOffice: 2 + 10/40 = 2.25 (above)
+        assert values[label("xl_bc_payback", "en")] == pytest.approx(2.25, abs=1e-12)
 
     def test_hand_case_against_numpy_financial(self, recalculated):
         # numpy-financial's npv does not discount the first value either (unlike Excel's)
@@ -538,7 +542,9 @@ class TestBusinessCaseRecalculated:
         assert cash["M5"].value == pytest.approx(bc.evaluate(HAND_CASE, 0.05).npv,
                                                  abs=TOLERANCE)
         summary = recalculated["bc_hand_5pct"]["Summary"]
-        assert summary["B7"].value == pytest.approx(npf.npv(0.05, HAND_NET), abs=TOLERANCE)
+        [row] = [r for r in range(1, summary.max_row + 1)
+                 if summary[f"A{r}"].value == label("xl_bc_npv", "en")]
+        assert summary[f"B{row}"].value == pytest.approx(npf.npv(0.05, HAND_NET), abs=TOLERANCE)
 
 
 class TestBusinessCaseWorkbook:
@@ -551,7 +557,8 @@ class TestBusinessCaseWorkbook:
         assert cash["M5"].value == "=SUMPRODUCT(E5:E9,H5:H9)"
         assert cash["H6"].value == "=H5/(1+G6)"
         assert cash["G6"].value == "=VLOOKUP($B6,'Assumptions'!$A:$C,3,FALSE)"
-        assert cash["C5"].value.startswith("=SUMIFS('Items'!$J:$J")
+        # the amount in the report's view (column K = fixed prices x the view's factor)
+        assert cash["C5"].value.startswith("=SUMIFS('Items'!$K:$K")
 
     def test_rates_are_inputs(self, workbooks, cases):
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Forudsætninger"]

@@ -22,11 +22,16 @@ note "Den samfundsøkonomiske diskonteringsrente" (3 September 2018, annex to FI
 spm. 418), note to table 1: flows of the first 35 years are discounted at 4 % a year, those
 of years 36-70 at 3 %, those after year 70 at 2 %; "Dokumentationsnotat - den
 samfundsøkonomiske diskonteringsrente" (7 January 2021): 3.5 % in years 0-35, 2.5 % in
-36-70. The schedules are read from `config.DISCOUNT_RATES_FILE`; the 2021 rate after year 70
-is not confirmed there, so a horizon that needs it is refused (ParameterError).
+36-70, and 1.5 % from year 71 (stated among the implemented changes in Finansministeriet's
+news of 22 June 2023 on the new guidance). The schedules are read from
+`config.DISCOUNT_RATES_FILE`; a horizon beyond a schedule's last band is refused.
 
-The realised saving of KOMBIT's final account against its target (`saving_vs_target`) and a
-case's own operating saving in its first full year (`case_saving`) are at the end.
+Two views (Finansministeriet, "Vejledning i samfundsøkonomiske konsekvensvurderinger",
+2017, updated 2023): `view="budget"` takes the municipalities' own cash flows as they are;
+`view="socio"` restates them for society, see `socioeconomic_factors`.
+
+KOMBIT's final account: its computed yearly saving against its target (`saving_vs_target`)
+and a case's own operating saving in its first full year (`case_saving`) are at the end.
 Sensitivity, switching values and Monte Carlo are in `udkecon.uncertainty`.
 """
 
@@ -67,6 +72,8 @@ register(Schema(
                fix=MIO_DKK_FIX),
         Column("high", "float", nonnegative=True, plausible=(None, MIO_DKK_TOTAL),
                fix=MIO_DKK_FIX),
+        # why the range is as wide (and as skewed) as it is, in Danish for readers
+        Column("range_reason", optional_value=True, required=False),
         Column("price_year", "year", optional_value=True, required=False),
         Column("data_status", allowed=DATA_STATUSES),
         Column("label_da", optional_value=True, required=False),
@@ -162,9 +169,8 @@ def rate_schedule(rate, n_years: int) -> np.ndarray:
         if missing.size:
             raise ParameterError(
                 f"rate '{name}' gives no rate for year {missing[0]} of the case's life (the "
-                f"schedule in {config.DISCOUNT_RATES_FILE.name} stops at year {missing[0] - 1}; "
-                f"the rate after year 70 of the 2021 schedule is not confirmed), but the "
-                f"horizon of {n_years} years (years 0-{n_years - 1}) needs it; shorten the "
+                f"schedule in {config.DISCOUNT_RATES_FILE.name} stops at year {missing[0] - 1}), "
+                f"but the horizon of {n_years} years (years 0-{n_years - 1}) needs it; shorten the "
                 f"horizon to at most {missing[0]} years, or use one of: " + _choices())
         return rates
     if isinstance(rate, numbers.Real) and not isinstance(rate, bool):
@@ -209,6 +215,91 @@ def describe_rate(rate) -> str:
     if isinstance(rate, numbers.Real):
         return f"flat {float(rate):.4g}"
     return "per-year rates"
+
+
+# --------------------------------------------------------------------------- the two views
+
+VIEWS = ("budget", "socio")  # budgetøkonomisk, samfundsøkonomisk
+FIGURES = ("nettoafgiftsfaktor", "skatteforvridningsfaktor")
+
+
+@dataclass(frozen=True)
+class SocioeconomicFactors:
+    """Finansministeriet's key figures in force on `guidance_date` (None: not shipped)."""
+
+    guidance_date: datetime.date
+    net_tax_factor: float | None  # nettoafgiftsfaktor (NAF)
+    net_tax_factor_from: datetime.date | None
+    tax_distortion_factor: float | None  # skatteforvridningsfaktor
+    tax_distortion_factor_from: datetime.date | None
+
+    @property
+    def missing(self) -> list[str]:
+        """The figures the shipped file does not give for the date (Danish names)."""
+        return [name for name, value in zip(FIGURES, (self.net_tax_factor,
+                                                      self.tax_distortion_factor), strict=True)
+                if value is None]
+
+    @property
+    def factor(self) -> float:
+        """NAF + (skatteforvridningsfaktor - 1); a missing figure counts as not applied."""
+        naf = 1.0 if self.net_tax_factor is None else self.net_tax_factor
+        distortion = 1.0 if self.tax_distortion_factor is None else self.tax_distortion_factor
+        return naf + (distortion - 1.0)
+
+
+def socioeconomic_factors(guidance_date=None, path=None) -> SocioeconomicFactors:
+    """The net tax factor and the tax distortion factor in force on `guidance_date` (a date
+    or 'YYYY-MM-DD'; default the latest date in the file, `config.SOCIOECONOMIC_FILE`).
+
+    The socio-economic view of a year's budget amount B (factor prices, public money):
+
+        socio = B * NAF + B * (skatteforvridningsfaktor - 1) = B * (NAF + SFF - 1)
+
+    NAF turns factor prices into market (consumer) prices; the tax distortion loss is the
+    factor's excess over 1 times the public financing requirement, which is B itself
+    (Finansministeriet, Vejledning i samfundsøkonomiske konsekvensvurderinger, August 2017,
+    updated June 2023). A figure not shipped for the date is not guessed: it is left out
+    (NAF missing: the amounts stay in factor prices) and named in `missing`.
+
+    Worked example, a saving of 100 mio. kr.: under the 2023 guidance (NAF 1.28,
+    SFF 1.00) 100 * 1.28 + 100 * 0 = 128; on 1 January 2020 (SFF 1.10 since 28 August 2017,
+    NAF not shipped) 100 * 1 + 100 * 0.10 = 110, in factor prices.
+
+    >>> socioeconomic_factors("2023-06-22").factor
+    1.28
+    >>> old = socioeconomic_factors("2020-01-01"); round(100 * old.factor, 6), old.missing
+    (110.0, ['nettoafgiftsfaktor'])
+    """
+    path = Path(path or config.SOCIOECONOMIC_FILE)
+    table = load(path, "socioeconomic_key_figures")
+    if guidance_date is None or (isinstance(guidance_date, str) and not guidance_date.strip()):
+        day = max(table["valid_from"])
+    else:
+        try:
+            day = pd.Timestamp(guidance_date).date()
+        except (TypeError, ValueError):
+            raise ParameterError(f"guidance_date '{guidance_date}' is not a date; write it as "
+                                 "YYYY-MM-DD, e.g. 2023-06-22") from None
+    found = {}
+    for figure in FIGURES:
+        valid = table[(table["figure"] == figure) & (table["valid_from"] <= day)]
+        if len(valid):
+            row = valid.sort_values("valid_from").iloc[-1]
+            found[figure] = (float(row["value"]), row["valid_from"])
+        else:
+            found[figure] = (None, None)
+    naf, distortion = found["nettoafgiftsfaktor"], found["skatteforvridningsfaktor"]
+    return SocioeconomicFactors(day, naf[0], naf[1], distortion[0], distortion[1])
+
+
+def check_view(view) -> str:
+    text = str(view).strip().lower()
+    if text not in VIEWS:
+        raise ParameterError(f"view '{view}' is not a view of the business case; use budget "
+                             "(the municipalities' own cash flows, budgetøkonomisk) or socio "
+                             "(samfundsøkonomisk)")
+    return text
 
 
 # --------------------------------------------------------------------------- key figures
@@ -354,6 +445,13 @@ def _case_problems(case: pd.DataFrame, file: str) -> list[DataError]:
                 return [DataError(file, f"{smaller} {line[smaller]:g} is above {larger} "
                                   f"{line[larger]:g}", "give low <= mode <= high (minimum, "
                                   "most likely, maximum)", row, larger)]
+        reason = line.get("range_reason", "")
+        if "range_reason" in case and line["low"] < line["high"] and \
+                (not isinstance(reason, str) or not reason.strip()):
+            return [DataError(file, f"the range {line['low']:g}-{line['high']:g} has no reason",
+                              "say in range_reason why the range is as wide as it is (e.g. "
+                              "'overskridelser er mere sandsynlige end besparelser')", row,
+                              "range_reason")]
     spans: dict[str, tuple] = {}
     phases = case["phase"] if "phase" in case else pd.Series("", index=case.index)
     for row, phase, first, last in zip(case.index, phases, case["first_year"],
@@ -392,6 +490,19 @@ class CashFlows:
     price_basis: str
     source_file: str
     sha256: str
+    view: str = "budget"
+    socioeconomic: SocioeconomicFactors | None = None  # the figures of the socio view
+
+    @property
+    def view_factor(self) -> float:
+        """What every budget amount is multiplied by in this view (1 in the budget view)."""
+        return 1.0 if self.socioeconomic is None else self.socioeconomic.factor
+
+    @property
+    def savings_start(self) -> int | None:
+        """The first year of the phase 'full_operation', when the case has one."""
+        rows = self.rows[self.rows["phase"] == FULL_OPERATION]
+        return int(rows["first_year"].min()) if len(rows) else None
 
     @property
     def items(self) -> list[str]:
@@ -408,12 +519,15 @@ class CashFlows:
 
     def amounts(self, at: str = "mode", values: dict | None = None,
                 scale: dict | None = None) -> np.ndarray:
-        """Row amounts at a point of the estimate, with items set to `values` (every row of
+        """Row amounts at a point of the estimate ('mean': the triangular mean), with items set to `values` (every row of
         the item, fixed prices) or multiplied by `scale`."""
-        if at not in POINTS:
+        if at not in (*POINTS, "mean"):
             raise ParameterError(f"at '{at}' is not a point of the estimate; use one of: "
-                                 + ", ".join(POINTS))
-        amounts = self.rows[at].to_numpy(float).copy()
+                                 + ", ".join(POINTS) + ", mean")
+        if at == "mean":  # the triangular mean: the risk-adjusted value of each row
+            amounts = self.rows[list(POINTS)].to_numpy(float).sum(axis=1) / 3.0
+        else:
+            amounts = self.rows[at].to_numpy(float).copy()
         for changes, setting in ((values or {}, True), (scale or {}, False)):
             for item, value in changes.items():
                 rows = self._rows_of(item)
@@ -450,12 +564,14 @@ class CashFlows:
         in the prices of the file (amount_given_mio_dkk, in prices of price_year)."""
         amounts = self.amounts() if amounts is None else amounts
         row, year = np.nonzero(self.timing)
-        columns = ["scenario", "item", "label_da", "cost_type", "price_year", "price_factor"]
+        columns = ["scenario", "item", "label_da", "cost_type", "price_year", "price_factor",
+                   "view_factor"]
         frame = self.rows.reindex(columns=columns).iloc[row]
         frame.insert(0, "source_row", frame.index)
         frame.insert(0, "year", self.years[year])
         frame["amount_mio_dkk"] = amounts[row] * self.timing[row, year]
-        frame["amount_given_mio_dkk"] = frame["amount_mio_dkk"] / frame["price_factor"]
+        frame["amount_given_mio_dkk"] = (frame["amount_mio_dkk"] / frame["price_factor"]
+                                         / frame["view_factor"])
         return frame.sort_values(["year", "scenario"], kind="stable").reset_index(drop=True)
 
 
@@ -468,9 +584,36 @@ def price_basis_text(base_year: int | None, language: str = "da") -> str:
     return prices.load_index(None, language).describe(base_year, language)
 
 
+BUILD, FULL_OPERATION = "build", "full_operation"  # the phases `savings_start` moves
+
+
+def _move_savings_start(rows: pd.DataFrame, savings_start) -> None:
+    """Full operation from `savings_start` for as many years as the case gives it; the build
+    phase (and with it a total spread over it) ends the year before."""
+    phases = set(rows["phase"])
+    if not {BUILD, FULL_OPERATION} <= phases:
+        raise ParameterError(f"savings_start {savings_start}: the case has no phases '{BUILD}' "
+                             f"and '{FULL_OPERATION}' to move; leave savings_start empty (0) for "
+                             "this case")
+    try:
+        start = int(savings_start)
+    except (TypeError, ValueError):
+        start = None
+    build = rows["phase"] == BUILD
+    first_build = int(rows.loc[build, "first_year"].min())
+    if start is None or isinstance(savings_start, bool) or start <= first_build:
+        raise ParameterError(f"savings_start {savings_start!r} is not usable; give a year after "
+                             f"the first build year {first_build}, e.g. 2022")
+    full = rows["phase"] == FULL_OPERATION
+    years = int(rows.loc[full, "last_year"].max()) - int(rows.loc[full, "first_year"].min())
+    rows.loc[build, "last_year"] = start - 1
+    rows.loc[full, ["first_year", "last_year"]] = (start, start + years)
+
+
 def build_cash_flows(case, *, base_year: int | None = None, start_year: int | None = None,
                      horizon: int | None = None, phases: dict | None = None,
-                     index=None) -> CashFlows:
+                     index=None, savings_start: int | None = None, view: str = "budget",
+                     guidance_date=None) -> CashFlows:
     """Lay a case (DataFrame from `load_case`, or a path) out over its horizon.
 
     - start_year: year 0 (default the case's first year); rows before it are left out (sunk).
@@ -478,6 +621,10 @@ def build_cash_flows(case, *, base_year: int | None = None, start_year: int | No
       the case's rows have no flows.
     - phases: {phase: (first_year, last_year)} moves every row of a phase (a 'total' row is
       then spread over the new years).
+    - savings_start: the first year of the phase 'full_operation' (its length kept); the
+      phase 'build' ends the year before. None: the case file's own timing.
+    - view: 'budget' (the amounts as they are) or 'socio' (every amount times
+      `socioeconomic_factors(guidance_date).factor`).
     - base_year, index: rows with a price_year are restated to base_year prices,
       amount * index[base_year] / index[price_year] (`prices.restate`; default the CPI,
       config.DEFAULT_BASE_YEAR). A case without price_year is taken as fixed prices of its
@@ -498,6 +645,9 @@ def build_cash_flows(case, *, base_year: int | None = None, start_year: int | No
         if last < first:
             raise ParameterError(f"phases['{phase}'] = {span!r}; give (first_year, last_year)")
         rows.loc[rows["phase"] == phase, ["first_year", "last_year"]] = (first, last)
+    if savings_start is not None:
+        _move_savings_start(rows, savings_start)
+    view = check_view(view)
 
     start = int(rows["first_year"].min()) if start_year is None else int(start_year)
     if horizon is None:
@@ -529,13 +679,18 @@ def build_cash_flows(case, *, base_year: int | None = None, start_year: int | No
         basis = (index.describe(base) if isinstance(index, prices.PriceIndex)
                  else price_basis_text(base))
 
+    socioeconomic = socioeconomic_factors(guidance_date) if view == "socio" else None
+    rows["view_factor"] = 1.0 if socioeconomic is None else socioeconomic.factor
+    rows[list(POINTS)] = rows[list(POINTS)].to_numpy(float) * rows[["view_factor"]].to_numpy()
+
     first = rows["first_year"].to_numpy(int)
     last = rows["last_year"].to_numpy(int)
     share = np.where(rows["basis"].to_numpy() == "total", 1.0 / (last - first + 1), 1.0)
     timing = ((years >= first[:, None]) & (years <= last[:, None])) * share[:, None]
     return CashFlows(rows=rows, years=years, timing=timing, base_year=base, price_basis=basis,
                      source_file=case.attrs.get("source_file", ""),
-                     sha256=case.attrs.get("sha256", ""))
+                     sha256=case.attrs.get("sha256", ""), view=view,
+                     socioeconomic=socioeconomic)
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -571,6 +726,8 @@ class BusinessCaseResult:
     source_file: str
     sha256: str
     by_item: pd.DataFrame  # one row per year x scenario x item
+    view: str = "budget"
+    view_factor: float = 1.0  # every budget amount times this (socio view), 1 in budget
 
     @property
     def illustrative(self) -> bool:
@@ -600,21 +757,25 @@ class BusinessCaseResult:
             "last_year": int(self.years[-1]), "horizon": int(self.years.size),
             "base_year": self.base_year, "price_basis": self.price_basis,
             "data_status": self.data_status, "source_file": self.source_file,
+            "view": self.view, "view_factor": self.view_factor,
         }
 
 
 def evaluate(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon: int | None = None, *,
              base_year: int | None = None, start_year: int | None = None,
              phases: dict | None = None, values: dict | None = None,
-             index=None) -> BusinessCaseResult:
-    """Evaluate a case (path, DataFrame from `load_case`, or `CashFlows`) at its mode values.
+             index=None, savings_start: int | None = None, view: str | None = None,
+             guidance_date=None, at: str = "mode") -> BusinessCaseResult:
+    """Evaluate a case (path, DataFrame from `load_case`, or `CashFlows`) at its mode values
+    (`at="mean"`: at the triangular means (low + mode + high) / 3, the risk-adjusted values).
 
     `rate`: see `rate_schedule` (default config.DEFAULT_DISCOUNT_RATE); `values` sets items
     to other amounts (fixed prices); the other keywords go to `build_cash_flows`.
     """
     if isinstance(case, CashFlows):
         given = dict(horizon=horizon, base_year=base_year, start_year=start_year,
-                     phases=phases, index=index)
+                     phases=phases, index=index, savings_start=savings_start, view=view,
+                     guidance_date=guidance_date)
         if any(v is not None for v in given.values()):
             raise ParameterError(", ".join(k for k, v in given.items() if v is not None)
                                  + " apply when the cash flows are built; give them to "
@@ -622,8 +783,10 @@ def evaluate(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon: int | None = None
         flows = case
     else:
         flows = build_cash_flows(case, base_year=base_year, start_year=start_year,
-                                 horizon=horizon, phases=phases, index=index)
-    amounts = flows.amounts(values=values)
+                                 horizon=horizon, phases=phases, index=index,
+                                 savings_start=savings_start, view=view or "budget",
+                                 guidance_date=guidance_date)
+    amounts = flows.amounts(at, values=values)
     cost_0, cost_1 = flows.costs(amounts)
     net = cost_0 - cost_1
     rates = rate_schedule(rate, flows.years.size)
@@ -641,7 +804,7 @@ def evaluate(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon: int | None = None
         discounted_payback=payback(net, rates), irr=irr(net), rate_name=describe_rate(rate),
         base_year=flows.base_year, price_basis=flows.price_basis,
         data_status=flows.data_status, source_file=flows.source_file, sha256=flows.sha256,
-        by_item=flows.by_item(amounts))
+        by_item=flows.by_item(amounts), view=flows.view, view_factor=flows.view_factor)
 
 
 # --------------------------------------------------------------------------- the saving target
@@ -652,29 +815,43 @@ BUILD_COST_TYPES = ("implementation", "dual_operation")
 
 @dataclass(frozen=True)
 class SavingVsTarget:
-    """KOMBIT's final account: the realised yearly saving against the saving target."""
+    """KOMBIT's final account: the computed yearly saving once the new systems are in full
+    use, against the saving target. A computed (expected) saving, not a measured one."""
 
     target: float  # share, 0.25
     baseline: float  # municipal payments to KMD in 2017, mio. kr.
     after: float  # new payments after the monopoly break at most, mio. kr. a year
     saving: float  # stated yearly saving, mio. kr. (published rounded: not baseline - after)
     source: dict  # provenance of the final account file
+    rounding: float = 0.05  # half the last published digit (the figures are given to 0.1)
 
     @property
-    def realised(self) -> float:
-        """realised = saving / baseline (137.2 / 549.8 = 24.95 %)."""
+    def share(self) -> float:
+        """share = saving / baseline (137.2 / 549.8 = 0.2495...)."""
         return self.saving / self.baseline
 
+    def share_bounds(self) -> tuple[float, float]:
+        """The share the published figures allow, each rounded by at most `rounding`:
+        (saving - h) / (baseline + h) .. (saving + h) / (baseline - h).
+
+        >>> [round(100 * b, 3) for b in saving_vs_target().share_bounds()]  # 137.15/549.85
+        [24.943, 24.966]
+        """
+        h = self.rounding
+        return (self.saving - h) / (self.baseline + h), (self.saving + h) / (self.baseline - h)
+
     @property
-    def gap_points(self) -> float:
-        """realised - target in percentage points (negative: short of the target)."""
-        return 100.0 * (self.realised - self.target)
+    def relation(self) -> str:
+        """'below', 'above' or 'within' the target, whichever the rounding allows: 'below'
+        only when even the largest share the figures allow is under the target."""
+        low, high = self.share_bounds()
+        return "below" if high < self.target else "above" if low > self.target else "within"
 
 
 def saving_vs_target(path=None) -> SavingVsTarget:
     """The final account's saving against its target (`config.FINAL_ACCOUNT_FILE`).
 
-    >>> round(100 * saving_vs_target().realised, 2)  # 137.2 / 549.8
+    >>> round(100 * saving_vs_target().share, 2)  # 137.2 / 549.8
     24.95
     """
     path = Path(path or config.FINAL_ACCOUNT_FILE)

@@ -51,6 +51,8 @@ UDK_SYSTEMS_FILE = RAW_DIR / "udk_systems.csv"
 SLA_AVAILABILITY_FILE = RAW_DIR / "sla_availability_2019_2020.csv"
 SERVICE_CALLS_FILE = RAW_DIR / "serviceplatform_calls_2019_2020.csv"
 FINAL_ACCOUNT_FILE = RAW_DIR / "kombit_monopoly_break_final_account.csv"
+# Finansministeriet's NAF and tax distortion factor by date (the socio-economic view)
+SOCIOECONOMIC_FILE = RAW_DIR / "fm_socioeconomic_key_figures.csv"
 SOURCES_FILE = RAW_DIR / "sources.csv"
 
 # Illustrative figures (the sources do not give them; labelled so wherever they appear)
@@ -71,5 +73,6 @@ UNIT_EN = "DKK million"
 MONOPOLY_BREAK_CASE_FILE = RAW_DIR / "business_case_monopoly_break.csv"
 UDK_SHARE_CASE_FILE = RAW_DIR / "business_case_udk_share_illustrative.csv"
 DEFAULT_DISCOUNT_RATE = "fm2021"  # Finansministeriet's schedule valid since 7 January 2021
+DEFAULT_VIEW = "budget"  # budget (the municipalities' own cash flows) or socio
 MONTE_CARLO_DRAWS = 100_000
 MONTE_CARLO_SEED = 20201001

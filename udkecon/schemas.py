@@ -172,6 +172,24 @@ register(Schema(
     key=("valid_from", "from_year"),
     checks=(table_checks.rate_bands_without_overlap_or_gap,),
 ))
+# Finansministeriet's key figures for the socio-economic view of a business case
+# (udkecon.business_case.socioeconomic_factors). Both are factors around 1: the NAF was
+# 1.325-1.35 before 2023 and is 1.28 since, the tax distortion factor 1.2, 1.1, now 1.
+# Outside 1-2 a figure is a rate written where a factor is meant (0.10 for 1.10).
+SOCIOECONOMIC_FIGURES = ("nettoafgiftsfaktor", "skatteforvridningsfaktor")
+register(Schema(
+    "socioeconomic_key_figures", "Finansministeriet's net tax factor and tax distortion factor "
+    "by the date each took effect",
+    (
+        Column("valid_from", "date"),
+        Column("figure", allowed=SOCIOECONOMIC_FIGURES),
+        Column("value", "float", positive=True, plausible=(1.0, 2.0),
+               fix="give the factor, not the rate: 1.10 for a tax distortion of 10 %, 1.28 for "
+                   "a net tax factor of 1.28"),
+        Column("source"),
+    ),
+    key=("valid_from", "figure"),
+))
 register(Schema(
     "sla_availability", "monthly availability per service against its SLA target",
     (

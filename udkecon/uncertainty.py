@@ -72,9 +72,10 @@ def tornado(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon=None, **build) -> p
     return frame.sort_values("swing", ascending=False, kind="stable").reset_index(drop=True)
 
 
-def switching_values(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon=None,
-                     **build) -> pd.DataFrame:
-    """The value of each input at which NPV = 0, the others at mode.
+def switching_values(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon=None, *,
+                     at: str = "mode", **build) -> pd.DataFrame:
+    """The value of each input at which NPV = 0, the others at mode (`at="mean"`: every
+    input at its triangular mean, so NPV is the expected NPV).
 
     Solved analytically, since NPV is linear in each item: scaling item i's amounts by s
     gives NPV(s) = NPV + (s - 1) * D_i with D_i = sum over its rows of mode_r * w_r, so
@@ -87,7 +88,7 @@ def switching_values(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon=None,
     |change_pct|, the most critical input first.
     """
     flows, w = _weights(case, rate, horizon, build)
-    mode = flows.amounts("mode")
+    mode = flows.amounts(at)
     base = float(mode @ w)
     records = []
     for item in flows.items:
@@ -104,6 +105,41 @@ def switching_values(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon=None,
     frame["npv_base"] = base
     order = frame["change_pct"].abs().sort_values(kind="stable", na_position="last").index
     return frame.loc[order].reset_index(drop=True)
+
+
+def risk_adjusted(case, rate=config.DEFAULT_DISCOUNT_RATE, horizon=None,
+                  **build) -> pd.DataFrame:
+    """Digitaliseringsstyrelsen's risk-adjusted value of each item: the mean of its
+    triangular distribution, (low + mode + high) / 3, beside the most likely value (mode).
+
+    One row per item and scenario: totals over the horizon (fixed prices) at mode and at
+    the mean, their difference, and the effect on the NPV, (mean - mode) @ w over its rows.
+    NPV is linear in the amounts, so the effects add up exactly to E[NPV] - NPV(mode), the
+    gap between the expected (risk-adjusted) NPV and the most-likely-value NPV.
+    `range_reason` is the case file's reason for the range (empty when not given).
+    """
+    flows, w = _weights(case, rate, horizon, build)
+    mode, mean = flows.amounts("mode"), flows.amounts("mean")
+    over_horizon = flows.timing.sum(axis=1)
+    reasons = flows.rows.get("range_reason", pd.Series("", index=flows.rows.index)).to_numpy()
+    items = flows.rows["item"].to_numpy()
+    scenarios = flows.rows["scenario"].to_numpy()
+    labels = _inputs(flows).set_index("item")["label_da"]
+    records = []
+    for item in flows.items:
+        for scenario in sorted(set(scenarios[items == item])):
+            rows = (items == item) & (scenarios == scenario)
+            given = [r for r in reasons[rows] if isinstance(r, str) and r.strip()]
+            records.append({
+                "item": item, "label_da": labels[item], "scenario": int(scenario),
+                "mode_total": float(mode[rows] @ over_horizon[rows]),
+                "mean_total": float(mean[rows] @ over_horizon[rows]),
+                "npv_effect": float((mean[rows] - mode[rows]) @ w[rows]),
+                "range_reason": given[0] if given else ""})
+    frame = pd.DataFrame(records, columns=["item", "label_da", "scenario", "mode_total",
+                                           "mean_total", "npv_effect", "range_reason"])
+    frame.insert(5, "difference", frame["mean_total"] - frame["mode_total"])
+    return frame
 
 
 def triangular_quantile(u, low, mode, high):

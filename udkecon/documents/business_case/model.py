@@ -1,6 +1,8 @@
-"""The business case report's object: a case evaluated once at one discount rate, with its
-key figures, tornado, switching values, Monte Carlo, the final account's saving against the
-target, the case's own saving and the rate comparison; and the parameters that name it.
+"""The business case report's object: a case evaluated once at one discount rate and in one
+view (budget or socio), with its key figures, tornado, switching values, Monte Carlo (whose
+mean, the expected NPV, is the headline), the risk-adjusted value of each item, the NPV by
+the year savings start, the final account's saving against the target, the case's own
+saving and the rate comparison; and the parameters that name it.
 
 The discounting and the key figures themselves are in `udkecon.business_case`, the
 uncertainty in `udkecon.uncertainty`.
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ... import business_case as bc
@@ -79,20 +82,33 @@ def parse_discount_rate(discount_rate):
     return rate
 
 
-def check_parameters(case, discount_rate, horizon: int, draws: int, seed: int):
+def check_parameters(case, discount_rate, horizon: int, draws: int, seed: int,
+                     savings_start: int = 0, view: str = config.DEFAULT_VIEW,
+                     guidance_date: str = ""):
     """Fail fast on a value the report cannot use, naming the parameter and the choices.
 
     Returns the case file and the discount rate as `business_case.evaluate` takes them.
     """
     path = case_file(case)
     rate = parse_discount_rate(discount_rate)
+    bc.check_view(view)
+    if isinstance(savings_start, bool) or not isinstance(savings_start, int) or \
+            savings_start < 0:
+        raise ParameterError(f"savings_start {savings_start!r} is not usable; give a year such "
+                             "as 2022, or 0 for the case file's own timing")
+    if guidance_date:
+        bc.socioeconomic_factors(guidance_date)
     for name, value, least in (("horizon", horizon, 0), ("draws", draws, 1), ("seed", seed, 0)):
         if isinstance(value, bool) or not isinstance(value, int) or value < least:
             raise ParameterError(f"{name} {value!r} is not usable; give a whole number of at "
                                  f"least {least}" + (" (0 means the case's own horizon)"
                                                      if name == "horizon" else ""))
     cases = bc.load_case(path)
-    years = horizon or int(cases["last_year"].max()) - int(cases["first_year"].min()) + 1
+    if savings_start:
+        flows = bc.build_cash_flows(cases, savings_start=savings_start)  # refuses a bad year
+        years = horizon or flows.years.size
+    else:
+        years = horizon or int(cases["last_year"].max()) - int(cases["first_year"].min()) + 1
     try:
         bc.rate_schedule(rate, years)
     except ParameterError as error:
@@ -116,7 +132,24 @@ class BusinessCaseReport:
     target: bc.SavingVsTarget
     case_saving: bc.CaseSaving | None
     rate_comparison: pd.DataFrame  # NPV and B/C under the other schedules and 0 %
+    risk_adjusted: pd.DataFrame  # per item: most likely and risk-adjusted (triangular mean)
+    expected: bc.BusinessCaseResult  # every item at its triangular mean: E[NPV] exactly
+    savings_sensitivity: pd.DataFrame | None  # NPV by the year savings start (phased cases)
+    sign_driver: dict  # the assumption that decides the sign of the expected NPV
     inputs: list[dict] = field(default_factory=list)  # provenance of every file read
+
+    @property
+    def view(self) -> str:
+        return self.flows.view
+
+    @property
+    def socioeconomic(self) -> bc.SocioeconomicFactors | None:
+        return self.flows.socioeconomic
+
+    @property
+    def headline_npv(self) -> float:
+        """The expected (risk-adjusted) NPV: the mean of the Monte Carlo draws."""
+        return self.monte_carlo.mean
 
     @property
     def illustrative(self) -> bool:
@@ -128,28 +161,109 @@ class BusinessCaseReport:
 
 
 def build(case="monopoly_break", discount_rate=config.DEFAULT_DISCOUNT_RATE,
-                         horizon: int = 0, base_year: int = config.DEFAULT_BASE_YEAR,
-                         draws: int = config.MONTE_CARLO_DRAWS,
-                         seed: int = config.MONTE_CARLO_SEED,
-                         language: str = config.DEFAULT_LANGUAGE) -> BusinessCaseReport:
+          horizon: int = 0, base_year: int = config.DEFAULT_BASE_YEAR,
+          draws: int = config.MONTE_CARLO_DRAWS, seed: int = config.MONTE_CARLO_SEED,
+          language: str = config.DEFAULT_LANGUAGE, *, savings_start: int = 0,
+          view: str = config.DEFAULT_VIEW, guidance_date: str = "") -> BusinessCaseReport:
     """Evaluate `case` (name or path) at `discount_rate` over `horizon` years (0 = the case's
-    own), with key figures, tornado, switching values and `draws` Monte Carlo draws."""
+    own), in `view` ('budget' or 'socio', with the guidance in force on `guidance_date`,
+    default the latest shipped), savings from `savings_start` (0 = the case file's timing),
+    with key figures, tornado, switching values and `draws` Monte Carlo draws."""
     check_language(language)
-    path, rate = check_parameters(case, discount_rate, horizon, draws, seed)
+    path, rate = check_parameters(case, discount_rate, horizon, draws, seed, savings_start,
+                                  view, guidance_date)
     index = prices.load_index(None, language)
-    flows = bc.build_cash_flows(path, base_year=base_year, horizon=horizon or None, index=index)
+    timing = dict(base_year=base_year, index=index, view=bc.check_view(view),
+                  guidance_date=guidance_date or None)
+    flows = bc.build_cash_flows(path, horizon=horizon or None,
+                                savings_start=savings_start or None, **timing)
     result = bc.evaluate(flows, rate)
+    expected = bc.evaluate(flows, rate, at="mean")
     inputs = [provenance(path), provenance(config.DISCOUNT_RATES_FILE),
               provenance(config.FINAL_ACCOUNT_FILE)]
     if flows.base_year is not None:
         inputs.append(provenance(config.CPI_FILE))
+    if flows.view == "socio":
+        inputs.append(provenance(config.SOCIOECONOMIC_FILE))
+    sensitivity = savings_sensitivity(path, rate, horizon, timing, flows.savings_start)
     return BusinessCaseReport(
         case=case_name(case), language=language, rate=rate, flows=flows, result=result,
         tornado=uncertainty.tornado(flows, rate),
         switching=uncertainty.switching_values(flows, rate),
         monte_carlo=uncertainty.monte_carlo(flows, rate, draws=draws, seed=seed),
         target=bc.saving_vs_target(), case_saving=bc.case_saving(result),
-        rate_comparison=rate_comparison(flows, rate), inputs=inputs)
+        rate_comparison=rate_comparison(flows, rate),
+        risk_adjusted=uncertainty.risk_adjusted(flows, rate), expected=expected,
+        savings_sensitivity=sensitivity,
+        sign_driver=sign_driver(path, flows, rate, expected, sensitivity, horizon, timing),
+        inputs=inputs)
+
+
+def savings_sensitivity(path, rate, horizon: int, timing: dict,
+                        start: int | None) -> pd.DataFrame | None:
+    """NPV at the most likely values and expected NPV (every item at its triangular mean,
+    exactly the Monte Carlo's expectation, NPV being linear) with savings from the year
+    before, the chosen year and the year after; None for a case without phases to move."""
+    if start is None:
+        return None
+    records = []
+    for year in (start - 1, start, start + 1):
+        try:
+            flows = bc.build_cash_flows(path, horizon=horizon or None, savings_start=year,
+                                        **timing)
+            records.append({"savings_start": year, "npv": bc.evaluate(flows, rate).npv,
+                            "expected_npv": bc.evaluate(flows, rate, at="mean").npv,
+                            "last_year": int(flows.years[-1]), "chosen": year == start})
+        except ParameterError:  # a year the case or the rate schedule cannot take
+            continue
+    return pd.DataFrame(records)
+
+
+def sign_driver(path, flows: bc.CashFlows, rate, expected: bc.BusinessCaseResult,
+                sensitivity: pd.DataFrame | None, horizon: int, timing: dict) -> dict:
+    """What decides the sign of the expected NPV:
+
+    - `start_decides`: whether the sign changes between the savings starts of the table;
+    - `item`, `label_da`, `change_pct`, `switching_value`, `mean`: the uncertain item
+      (low < high) whose smallest relative change turns the expected NPV to 0;
+    - `years_needed`, `years`: for a phased case, the number of years of full operation at
+      which the expected NPV turns the other way (None beyond 40 years), and the case's own.
+    """
+    driver: dict = {"sign": 1 if expected.npv >= 0 else -1, "start_decides": False,
+                    "item": None, "years_needed": None, "years": None}
+    if sensitivity is not None and len(sensitivity):
+        signs = set(np.sign(sensitivity["expected_npv"]))
+        driver["start_decides"] = len(signs) > 1
+    switching = uncertainty.switching_values(flows, rate, at="mean")
+    uncertain = {item for item in flows.items
+                 if (flows.rows.loc[flows.rows["item"] == item, "low"]
+                     < flows.rows.loc[flows.rows["item"] == item, "high"]).any()}
+    candidates = switching[switching["item"].isin(uncertain) & switching["change_pct"].notna()]
+    if len(candidates):
+        top = candidates.iloc[0]
+        mean_amount = uncertainty._one_value(flows.amounts("mean")[
+            (flows.rows["item"] == top["item"]).to_numpy()])
+        driver.update(item=top["item"], label_da=top["label_da"],
+                      change_pct=float(top["change_pct"]),
+                      switching_value=float(top["switching_value"]), mean=mean_amount)
+    start = flows.savings_start
+    if start is not None:
+        full = flows.rows[flows.rows["phase"] == bc.FULL_OPERATION]
+        years = int(full["last_year"].max()) - int(full["first_year"].min()) + 1
+        driver["years"] = years
+        step = 1 if expected.npv < 0 else -1
+        for n in range(years + step, 41 if step > 0 else 0, step):
+            phases = {bc.FULL_OPERATION: (start, start + n - 1)}
+            try:
+                moved = bc.build_cash_flows(path, phases=phases, savings_start=None,
+                                            horizon=horizon or None, **timing)
+                value = bc.evaluate(moved, rate, at="mean").npv
+            except ParameterError:
+                break
+            if np.sign(value) != np.sign(expected.npv) and value != 0:
+                driver["years_needed"] = n
+                break
+    return driver
 
 
 def rate_comparison(flows: bc.CashFlows, rate) -> pd.DataFrame:

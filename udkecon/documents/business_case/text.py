@@ -59,6 +59,15 @@ def price_basis(report: BusinessCaseReport) -> str:
     return bc.price_basis_text(report.flows.base_year, report.language)
 
 
+def price_basis_short(report: BusinessCaseReport) -> str:
+    """The price basis for the title block: 'Faste priser (2020-niveau)'; the index and its
+    source are in the annex."""
+    base = report.flows.base_year
+    text = (label("bc_price_short", report.language, base_year=base) if base is not None
+            else label("bc_price_short_own", report.language))
+    return _capital(text)
+
+
 def item_label(item: str, label_da, language: str = "da") -> str:
     """An item's name for readers: the case file's label_da in Danish, labels.csv's
     bc_item_<item> in English (falling back on the Danish label, then the key)."""
@@ -71,6 +80,11 @@ def item_label(item: str, label_da, language: str = "da") -> str:
 
 def _capital(text: str) -> str:
     return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    """An item's name inside a sentence: 'kommunernes investering', but 'KMD-løsninger'."""
+    return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
 def _spans(years) -> str:
@@ -101,6 +115,7 @@ def key_figures_table(report: BusinessCaseReport) -> pd.DataFrame:
     irr = "–" if result.irr is None else fmt.percent(result.irr, 1, lang)
     bc_ratio = "–" if not math.isfinite(result.bc_ratio) else fmt.number(result.bc_ratio, 2, lang)
     rows = [
+        ("bc_expected_npv", fmt.money(report.headline_npv, 1, lang)),
         ("bc_npv", fmt.money(result.npv, 1, lang)),
         ("bc_pv_benefits", fmt.money(result.pv_benefits, 1, lang)),
         ("bc_pv_costs", fmt.money(result.pv_costs, 1, lang)),
@@ -109,6 +124,7 @@ def key_figures_table(report: BusinessCaseReport) -> pd.DataFrame:
         ("bc_payback", _payback_text(result.payback, result, lang)),
         ("bc_discounted_payback", _payback_text(result.discounted_payback, result, lang)),
         ("bc_rate", f"{_capital(rate_text(report.rate, lang))}: {rate_bands(result, lang)}"),
+        ("bc_view_label", _capital(view_text(report))),
         ("bc_period", label("bc_period_value", lang, period=report.period,
                             years=result.years.size)),
     ]
@@ -124,28 +140,27 @@ def text_table(frame: pd.DataFrame, caption: str = "", note: str = ""):
 
 
 def key_figures(report: BusinessCaseReport) -> list[tuple[str, str]]:
-    """NPV, payback year, IRR, B/C and P(NPV > 0): (value, caption) for the boxes at the top
-    of the report."""
+    """Expected NPV (the headline), most-likely-value NPV, payback year, IRR and P(NPV > 0):
+    (value, caption) for the boxes at the top of the report's body."""
     lang, result = report.language, report.result
     summary = result.summary()
     figures = [
-        (fmt.number(result.npv, 1, lang), label("bc_box_npv", lang)),
+        (fmt.number(report.headline_npv, 1, lang), label("bc_box_npv", lang)),
+        (fmt.number(result.npv, 1, lang), label("bc_box_mode_npv", lang)),
         (str(summary["payback_year"]) if summary["payback_year"] else "–",
          label("bc_box_payback", lang)),
         ("–" if result.irr is None else fmt.percent(result.irr, 1, lang),
          label("bc_box_irr", lang)),
-        (fmt.number(result.bc_ratio, 2, lang) if math.isfinite(result.bc_ratio) else "–",
-         label("bc_box_bc_ratio", lang)),
         (fmt.percent(report.monte_carlo.prob_positive, 0, lang), label("bc_box_prob", lang)),
     ]
     return figures
 
 
 def target_table(report: BusinessCaseReport) -> pd.DataFrame:
-    """The final account's realised saving and the case's own, against the target."""
+    """The final account's computed saving and the case's own, against the target."""
     lang, target = report.language, report.target
     rows = [(label("bc_target_final_account", lang), target.baseline, target.after,
-             target.saving, 100 * target.realised)]
+             target.saving, 100 * target.share)]
     if report.case_saving is not None:
         own = report.case_saving
         rows.append((label("bc_target_case", lang, year=own.year), own.baseline_operation,
@@ -159,7 +174,21 @@ def target_table(report: BusinessCaseReport) -> pd.DataFrame:
 
 
 def target_decimals(language: str = "da") -> dict:
-    return {label("bc_col_saving_pct", language): 2}
+    # whole percent: the inputs are rounded to 0.1 mio. kr., so 24.95 % would claim a
+    # precision the published figures do not have
+    return {label("bc_col_saving_pct", language): 0}
+
+
+def share_text(target: bc.SavingVsTarget, language: str = "da") -> str:
+    """The final account's share in words, no more precise than its rounded inputs allow:
+    'knap 25 %' when every share the rounding allows is just under the whole percent."""
+    whole = fmt.percent(round(target.share, 2), 0, language)
+    low, high = target.share_bounds()
+    if round(target.share, 2) > high:
+        return label("bc_share_under", language, share=whole)
+    if round(target.share, 2) < low:
+        return label("bc_share_over", language, share=whole)
+    return label("bc_share_about", language, share=whole)
 
 
 def sensitivity_table(report: BusinessCaseReport) -> pd.DataFrame:
@@ -274,11 +303,22 @@ def timing(result: bc.BusinessCaseResult) -> dict:
     return {"cost_years": cost_years, "benefit_years": benefit_years}
 
 
+def first_rate_span(result: bc.BusinessCaseResult, language: str = "da") -> str:
+    """Where the first rate applies: 'i alle casens 15 år' when it covers the whole horizon
+    (3.5 % over a 15-year case), else 'i år 1-35'."""
+    rates = result.rates[1:]
+    same = int(np.argmax(rates != rates[0])) if (rates != rates[0]).any() else rates.size
+    if same == rates.size:
+        return label("bc_span_all_years", language, n=result.years.size)
+    return label("bc_span_first_years", language, last=same)
+
+
 def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
-    """The plain-language conclusion, every number from the report's computation."""
+    """The plain-language conclusion, every number from the report's computation: the
+    expected NPV first, then the most-likely-value NPV and what decides the sign."""
     lang, result, mc, target = report.language, report.result, report.monte_carlo, report.target
     when = timing(result)
-    sentences = []
+    sentences = [headline_sentence(report), why_differ_sentence(report)]
     sign = "bc_conclusion_negative" if result.npv < 0 else "bc_conclusion_positive"
     sentences.append(label(sign, lang, rate=rate_text(report.rate, lang), period=report.period,
                            npv=fmt.money(result.npv, 1, lang),
@@ -295,10 +335,10 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
                             year=result.summary()["discounted_payback_year"]))
         sentences.append(label("bc_conclusion_payback", lang, years=_years(result.payback, lang),
                                year=year, discounted=discounted))
-    if result.irr is not None:
+    if result.irr is not None and result.rates.size > 1:
         sentences.append(label("bc_conclusion_irr", lang, irr=fmt.percent(result.irr, 1, lang),
-                               first_rate=_rate_percent(result.rates[1], lang)
-                               if result.rates.size > 1 else "–",
+                               first_rate=_rate_percent(result.rates[1], lang),
+                               span=first_rate_span(result, lang),
                                relation=label("bc_below" if result.irr < result.rates[1]
                                               else "bc_above", lang)))
     if len(when["cost_years"]) and len(when["benefit_years"]):
@@ -317,16 +357,17 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
                                n=len(when["benefit_years"])))
     sentences.append(label("bc_conclusion_target", lang,
                            saving=fmt.money(target.saving, 1, lang),
-                           realised=fmt.percent(target.realised, 2, lang),
+                           share=share_text(target, lang),
                            baseline=fmt.money(target.baseline, 1, lang),
                            target=fmt.percent(target.target, 0, lang),
-                           gap=fmt.number(abs(target.gap_points), 2, lang),
-                           relation=label("bc_short_of" if target.gap_points < 0
-                                          else "bc_at_or_above", lang)))
+                           relation=label(f"bc_relation_{target.relation}", lang)))
     if report.case_saving is not None:
         own = report.case_saving
         sentences.append(label("bc_conclusion_case_saving", lang,
                                share=fmt.percent(own.share, 1, lang), year=own.year))
+    sign = sign_sentence(report)
+    if sign:
+        sentences.append(sign)
     if len(report.tornado):
         top = report.tornado.iloc[0]
         sentences.append(label("bc_conclusion_uncertainty", lang, draws=fmt.number(mc.draws, 0,
@@ -341,14 +382,14 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
 
 
 def target_sentence(report: BusinessCaseReport) -> str:
-    """Under the target table: how the realised saving was computed."""
+    """Under the target table: how the computed saving was computed."""
     target = report.target
     lang = report.language
     numbers = dict(saving=fmt.number(target.saving, 1, lang),
                    baseline=fmt.number(target.baseline, 1, lang),
                    after=fmt.number(target.after, 1, lang),
                    difference=fmt.number(target.baseline - target.after, 1, lang),
-                   realised=fmt.percent(target.realised, 2, lang),
+                   share=share_text(target, lang),
                    target=fmt.percent(target.target, 0, lang))
     text = label("bc_target_note", lang, **numbers)
     if numbers["difference"] != numbers["saving"]:
@@ -365,7 +406,7 @@ def method_sentences(report: BusinessCaseReport) -> list[str]:
               bands=rate_bands(report.result, lang), first=report.result.years[0]),
         label("bc_method_key_figures", lang),
         label("bc_method_uncertainty", lang, draws=fmt.number(mc.draws, 0, lang),
-              seed=mc.seed),
+              seed=mc.seed, expected=fmt.money(report.expected.npv, 1, lang)),
         price_basis(report) + ".",
     ]
     assumption = f"bc_assumptions_{report.case}"
@@ -395,3 +436,304 @@ def monte_carlo_caption(report: BusinessCaseReport) -> str:
     lang = report.language
     return label("bc_table_monte_carlo", lang,
                  draws=fmt.number(report.monte_carlo.draws, 0, lang))
+
+
+# --------------------------------------------------------------------------- the board paper
+
+def _factor(value: float, language: str) -> str:
+    return fmt.number(value, 2, language)
+
+
+def view_text(report: BusinessCaseReport) -> str:
+    """The view in reader words: 'budgetøkonomisk (...)' or 'samfundsøkonomisk (...)' with
+    the factors applied and, when a figure is not shipped for the date, that it is not."""
+    lang, socio = report.language, report.socioeconomic
+    if socio is None:
+        return label("bc_view_budget", lang)
+    figures = []
+    if socio.net_tax_factor is not None:
+        figures.append(label("bc_view_naf", lang, value=_factor(socio.net_tax_factor, lang)))
+    if socio.tax_distortion_factor is not None:
+        figures.append(label("bc_view_distortion", lang,
+                             value=_factor(socio.tax_distortion_factor, lang)))
+    for figure in socio.missing:
+        figures.append(label("bc_view_missing", lang, figure=label(f"bc_figure_{figure}", lang)))
+    if "nettoafgiftsfaktor" in socio.missing:
+        figures.append(label("bc_view_factor_prices", lang))
+    return label("bc_view_socio", lang, date=fmt.long_date(socio.guidance_date, lang),
+                 figures="; ".join(figures))
+
+
+def missing_figures_note(report: BusinessCaseReport) -> str:
+    """'' when every figure of the socio-economic view is shipped for the date, else the
+    sentence that says which is not and what that means (page 1 and the annex)."""
+    socio, lang = report.socioeconomic, report.language
+    if socio is None or not socio.missing:
+        return ""
+    missing = " og ".join(label(f"bc_figure_{f}", lang) for f in socio.missing) \
+        if lang == "da" else " and ".join(label(f"bc_figure_{f}", lang) for f in socio.missing)
+    consequences = [label("bc_view_consequence_naf" if f == "nettoafgiftsfaktor"
+                          else "bc_view_consequence_distortion", lang) for f in socio.missing]
+    return label("bc_view_missing_note", lang, missing=missing,
+                 date=fmt.long_date(socio.guidance_date, lang),
+                 consequence=(" og " if lang == "da" else " and ").join(consequences))
+
+
+def rate_short(report: BusinessCaseReport) -> str:
+    """'Finansministeriets diskonteringsrente fra 2021 (3,5 %)', or a flat rate."""
+    rate, lang = report.rate, report.language
+    if isinstance(rate, datetime.date):
+        rate = bc.schedule_on(rate)
+    if isinstance(rate, str):
+        schedule = bc.schedules()[rate.strip().lower()]
+        return label("bc_rate_short", lang, year=schedule["valid_from"].year,
+                     rate=_rate_percent(schedule["bands"][0][2], lang))
+    return label("bc_rate_flat_short", lang, rate=_rate_percent(float(rate), lang))
+
+
+def _skewed_item(report: BusinessCaseReport) -> str:
+    """The item whose risk adjustment moves the NPV most."""
+    frame = report.risk_adjusted
+    top = frame.loc[frame["npv_effect"].abs().idxmax()]
+    return item_label(top["item"], top["label_da"], report.language)
+
+
+def headline_sentence(report: BusinessCaseReport) -> str:
+    lang = report.language
+    return fmt.sentence(label("bc_resume_headline", lang,
+                              expected=fmt.money(report.headline_npv, 1, lang),
+                              period=report.period, view=view_text(report).split(" (")[0],
+                              rate=rate_short(report)))
+
+
+def why_differ_sentence(report: BusinessCaseReport) -> str:
+    """The most-likely-value NPV and why the expected NPV differs from it (skewed ranges)."""
+    lang = report.language
+    key = "bc_resume_why_lower" if report.headline_npv < report.result.npv else \
+        "bc_resume_why_higher"
+    item = _skewed_item(report)
+    return fmt.sentence(label(key, lang, mode=fmt.money(report.result.npv, 1, lang),
+                              item=_lower_first(item)))
+
+
+def sign_sentence(report: BusinessCaseReport) -> str:
+    """Which assumption decides the sign of the expected NPV ('' when nothing can)."""
+    lang, driver = report.language, report.sign_driver
+    other = label("bc_positive" if driver["sign"] < 0 else "bc_negative", lang)
+    this = label("bc_negative" if driver["sign"] < 0 else "bc_positive", lang)
+    sensitivity = report.savings_sensitivity
+    years = (f"{sensitivity['savings_start'].min()}-{sensitivity['savings_start'].max()}"
+             if sensitivity is not None and len(sensitivity) else "")
+    if driver["start_decides"]:
+        return fmt.sentence(label("bc_sign_start_decides", lang, years=years))
+    if driver["item"] is None:
+        return ""
+    item = item_label(driver["item"], driver["label_da"], lang)
+    # in the amounts of the case file (the socio view scales every amount by one factor,
+    # which leaves the switching point of an item where it was)
+    factor = report.flows.view_factor
+    switch, mean = driver["switching_value"] / factor, driver["mean"] / factor
+    has_value = math.isfinite(switch) and switch > 0 and math.isfinite(mean)
+    if driver["years_needed"] is not None and has_value:
+        return fmt.sentence(label("bc_sign_not_start", lang, sign=this, years=years,
+                                  item=_lower_first(item),
+                                  needed=driver["years_needed"], n=driver["years"],
+                                  switch=fmt.money(switch, 1, lang),
+                                  mean=fmt.money(mean, 1, lang), other=other))
+    if has_value:
+        return fmt.sentence(label("bc_sign_item_value", lang, item=item,
+                                  switch=fmt.money(switch, 1, lang),
+                                  mean=fmt.money(mean, 1, lang), other=other))
+    return fmt.sentence(label("bc_sign_item", lang, item=item, other=other,
+                              pct=fmt.percent(driver["change_pct"] / 100, 1, lang)))
+
+
+def resume_sentences(report: BusinessCaseReport) -> list[str]:
+    """Page 1's 'Resumé': three to five sentences, the expected NPV first."""
+    lang, target = report.language, report.target
+    # the payback times are in the key table just below: four sentences fit page 1
+    sentences = [headline_sentence(report), why_differ_sentence(report)]
+    if report.illustrative:
+        sentences.append(label("bc_resume_illustrative", lang))
+    else:
+        sentences.append(label("bc_resume_target", lang,
+                               saving=fmt.money(target.saving, 1, lang),
+                               share=share_text(target, lang),
+                               target=fmt.percent(target.target, 0, lang),
+                               relation=label(f"bc_relation_{target.relation}", lang)))
+    sign = sign_sentence(report)
+    if sign:
+        sentences.append(sign)
+    return [fmt.sentence(s) for s in sentences]
+
+
+def recommendation_clauses(report: BusinessCaseReport) -> list[str]:
+    """Page 1's 'Indstilling': the briefing is noted, and the decision points: the timing
+    assumption, an illustrative case."""
+    from ... import board
+
+    lang = report.language
+    clauses = [board.note_taken(lang)]
+    sensitivity = report.savings_sensitivity
+    if report.flows.savings_start is not None and sensitivity is not None and len(sensitivity):
+        clauses.append(label("bc_clause_timing", lang, start=report.flows.savings_start,
+                             n=report.sign_driver["years"],
+                             years=", ".join(str(y) for y in sensitivity["savings_start"])))
+    if report.illustrative:
+        clauses.append(label("bc_clause_illustrative", lang))
+    # a figure of the socio-economic view not shipped for the date is said under the key
+    # table (`economy_note`), on the same page
+    return clauses
+
+
+def _payback_short(time, result: bc.BusinessCaseResult, language: str) -> str:
+    if time is None:
+        return label("bc_not_paid_back_short", language, last=result.years[-1])
+    return label("bc_payback_short", language, years=_years(time, language),
+                 year=int(result.years[0] + math.ceil(time)))
+
+
+def view_short(report: BusinessCaseReport) -> str:
+    """The view for the key table: 'Budgetøkonomisk' or 'Samfundsøkonomisk (NAF 1,28, ...)'."""
+    lang, socio = report.language, report.socioeconomic
+    if socio is None:
+        return label("bc_view_budget_short", lang)
+    figures = []
+    if socio.net_tax_factor is not None:
+        figures.append(f"NAF {_factor(socio.net_tax_factor, lang)}")
+    if socio.tax_distortion_factor is not None:
+        figures.append(f"{label('bc_figure_skatteforvridningsfaktor', lang)} "
+                       f"{_factor(socio.tax_distortion_factor, lang)}")
+    if "nettoafgiftsfaktor" in socio.missing:  # page 1 says so, not only the note below
+        figures.append(label("bc_naf_missing_short", lang))
+    figures.append(fmt.long_date(socio.guidance_date, lang))
+    return label("bc_view_socio_short", lang, figures=", ".join(figures))
+
+
+def economy_table(report: BusinessCaseReport) -> pd.DataFrame:
+    """Page 1's 'Økonomi': the key table in reader words, one formatted value a row."""
+    lang, result, mc = report.language, report.result, report.monte_carlo
+    period = label("bc_period_value", lang, period=report.period, years=result.years.size)
+    if report.flows.savings_start is not None:
+        period = label("bc_period_start", lang, period=report.period,
+                       start=report.flows.savings_start, n=report.sign_driver["years"])
+    rows = [
+        ("bc_expected_npv", fmt.money(report.headline_npv, 1, lang)),
+        ("bc_mode_npv", fmt.money(result.npv, 1, lang)),
+        ("bc_p10_p90", label("bc_range_value", lang, p10=fmt.money(mc.p10, 0, lang),
+                             p90=fmt.money(mc.p90, 0, lang),
+                             prob=fmt.percent(mc.prob_positive, 0, lang))),
+        ("bc_payback_both", f"{_payback_short(result.payback, result, lang)} / "
+                            f"{_payback_short(result.discounted_payback, result, lang)}"),
+        ("bc_irr", "–" if result.irr is None else fmt.percent(result.irr, 1, lang)),
+        ("bc_bc_ratio", fmt.number(result.bc_ratio, 2, lang)
+         if math.isfinite(result.bc_ratio) else "–"),
+        ("bc_view_label", view_short(report)),
+        ("bc_rate", _capital(rate_short(report))),
+        ("bc_period", period),
+    ]
+    return pd.DataFrame({label("bc_value", lang): [value for _, value in rows]},
+                        index=pd.Index([label(key, lang) for key, _ in rows],
+                                       name=label("bc_key_figure", lang)))
+
+
+def economy_note(report: BusinessCaseReport) -> str:
+    """Under page 1's key table: only what the reader must not miss there, a figure of the
+    socio-economic view that is not shipped for the date ('' otherwise; the price basis is
+    in the title block, the number of draws in the annex)."""
+    return missing_figures_note(report)
+
+
+def risk_adjusted_table(report: BusinessCaseReport) -> pd.DataFrame:
+    """Digitaliseringsstyrelsen's form: per item and scenario, the most likely and the
+    risk-adjusted total, their difference, the effect on the NPV and the range's reason."""
+    lang, frame = report.language, report.risk_adjusted
+    index = [f"{item_label(i, d, lang)} ({label('bc_col_scenario', lang).lower()} {s})"
+             for i, d, s in zip(frame["item"], frame["label_da"], frame["scenario"],
+                                strict=True)]
+    reasons = [r if r else label("bc_no_reason", lang) for r in frame["range_reason"]]
+    if lang == "en":  # the reasons are written in Danish in the case file
+        reasons = [label(f"bc_range_reason_{i}", lang) if label(f"bc_range_reason_{i}", lang)
+                   != f"bc_range_reason_{i}" else r for i, r in zip(frame["item"], reasons,
+                                                                   strict=True)]
+    return pd.DataFrame({
+        label("bc_col_mode", lang): frame["mode_total"].to_numpy(),
+        label("bc_col_risk_adjusted", lang): frame["mean_total"].to_numpy(),
+        label("bc_col_difference", lang): frame["difference"].to_numpy(),
+        label("bc_col_npv_effect", lang): frame["npv_effect"].to_numpy(),
+        label("bc_col_reason", lang): reasons,
+    }, index=pd.Index(index, name=label("bc_col_input", lang)))
+
+
+def risk_adjusted_note(report: BusinessCaseReport) -> str:
+    lang = report.language
+    return label("bc_table_risk_adjusted_note", lang,
+                 expected=fmt.money(report.expected.npv, 1, lang),
+                 mode=fmt.money(report.result.npv, 1, lang))
+
+
+def savings_start_table(report: BusinessCaseReport) -> pd.DataFrame | None:
+    """NPV at the most likely values and expected NPV by the year savings start."""
+    frame, lang = report.savings_sensitivity, report.language
+    if frame is None or not len(frame):
+        return None
+    first = int(report.result.years[0])
+    names = [f"{year}" + (f" ({label('bc_chosen', lang)})" if chosen else "")
+             for year, chosen in zip(frame["savings_start"], frame["chosen"], strict=True)]
+    return pd.DataFrame({
+        label("bc_col_period", lang): [f"{first}-{last}" for last in frame["last_year"]],
+        label("bc_col_mode_npv", lang): frame["npv"].to_numpy(),
+        label("bc_col_expected", lang): frame["expected_npv"].to_numpy(),
+    }, index=pd.Index(names, name=label("bc_col_savings_start", lang)))
+
+
+def savings_start_caption(report: BusinessCaseReport) -> str:
+    return label("bc_table_savings_start", report.language, n=report.sign_driver["years"])
+
+
+def annex_method_sentences(report: BusinessCaseReport) -> list[str]:
+    """The annex's method: the view (with its formula), the savings start, then the
+    discounting, key figures, uncertainty and the case's assumptions."""
+    lang = report.language
+    sentences = []
+    socio = report.socioeconomic
+    if socio is None:
+        sentences.append(label("bc_method_view_budget", lang))
+    else:
+        figures = []
+        if socio.net_tax_factor is not None:
+            figures.append(f"NAF {_factor(socio.net_tax_factor, lang)}")
+        if socio.tax_distortion_factor is not None:
+            figures.append(f"{label('bc_figure_skatteforvridningsfaktor', lang)} "
+                           f"{_factor(socio.tax_distortion_factor, lang)}")
+        sentences.append(label("bc_method_view_socio", lang,
+                               date=fmt.long_date(socio.guidance_date, lang),
+                               factor=_factor(socio.factor, lang), figures=", ".join(figures),
+                               example=fmt.number(100 * socio.factor, 0, lang)))
+        missing = missing_figures_note(report)
+        if missing:
+            sentences.append(missing)
+    start = report.flows.savings_start
+    if start is not None:
+        key = "bc_method_savings_start" if start == 2022 else "bc_method_savings_start_other"
+        sentences.append(label(key, lang, start=start,
+                               saving=fmt.money(report.target.saving, 1, lang)))
+    return [fmt.sentence(s) for s in sentences] + method_sentences(report)
+
+
+def parameters_table(report: BusinessCaseReport) -> pd.DataFrame:
+    """The report's assumptions in reader words (no parameter names)."""
+    lang, mc = report.language, report.monte_carlo
+    rows = [(label("bc_parameter_case", lang), title(report)),
+            (label("bc_view_label", lang), _capital(view_text(report))),
+            (label("bc_rate", lang), _capital(rate_text(report.rate, lang))),
+            (label("bc_parameter_horizon", lang), label("bc_period_value", lang,
+                                                        period=report.period,
+                                                        years=report.result.years.size)),
+            (label("price_basis", lang), price_basis(report)),
+            (label("bc_parameter_draws", lang),
+             f"{fmt.number(mc.draws, 0, lang)}; {mc.seed}")]
+    if report.flows.savings_start is not None:
+        rows.insert(3, (label("bc_savings_start_label", lang), str(report.flows.savings_start)))
+    return pd.DataFrame({label("bc_value", lang): [v for _, v in rows]},
+                        index=pd.Index([k for k, _ in rows], name=""))

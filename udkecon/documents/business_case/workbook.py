@@ -3,15 +3,24 @@ the tornado table and where every number came from.
 
 Sheets (Danish names; English with language="en"):
 
-    Oversigt        NPV, PV of benefits and costs, B/C, IRR, payback, Monte Carlo summary,
-                    and a chart of the cumulative net benefit
+    Oversigt        the committee paper's front (Resumé, Indstilling) and "Økonomi": the
+                    expected NPV (Monte Carlo, greyed: it does not update), NPV at the most
+                    likely values, payback and discounted payback, IRR and B/C as live
+                    formulas; a chart of the cumulative net benefit
     Pengestrømme    per year: cost of each scenario (SUMIFS over Poster), net benefit,
                     the year's rate (looked up on Forudsætninger), DF_t = DF_t-1 / (1 + r_t),
                     present value and cumulative sums; NPV = SUMPRODUCT(net benefit, DF)
-    Poster          the case's items by year: amount as in the file x price factor
+    Poster          the case's items by year: amount as in the file x price factor, x the
+                    view's factor (NAF + tax distortion factor - 1; 1 in the budget view)
+    Risikojustering per item: low, most likely, high and the risk-adjusted value (formulas)
     Følsomhed       the tornado table (NPV with each input at its low and high value)
-    Forudsætninger  the discount rate of each year of the case's life: change it there
+    Forudsætninger  the discount rate of each year of the case's life and the view's two
+                    factors: change them there
     Om tallene      sources, method, parameters, sha256 of every input, version, time
+
+Payback is a formula too: k = the last year t with a negative cumulative flow, the MAX of a
+helper column IF(cumulative<0, t, -1) (-1 when there is none), then
+payback = k + (-cumulative_k) / flow_(k+1) with INDEX, as `business_case.payback`.
 
 Excel's NPV() discounts its first value; the package does not discount year 0, so the NPV
 cell is SUMPRODUCT(net benefit, discount factor) with DF_0 = 1, which agrees with
@@ -27,6 +36,7 @@ import pandas as pd
 
 from ... import fmt
 from ...business_case import BusinessCaseResult, price_basis_text
+from ...excel import board as excel_board
 from ...excel.about import Section, document, footer_note
 from ...excel.book import (
     FACTOR,
@@ -59,12 +69,16 @@ class _Names:
     """The sheet titles in the workbook's language."""
 
     def __init__(self, book: Book):
-        for key in ("summary", "cash_flows", "items", "sensitivity", "assumptions"):
+        for key in ("summary", "cash_flows", "items", "risk", "sensitivity", "assumptions"):
             setattr(self, key, book.label(f"xl_bc_sheet_{key}"))
 
 
 def _finite(value) -> bool:
     return value is not None and isinstance(value, int | float) and math.isfinite(value)
+
+
+# Where the view's factors are on the assumptions sheet (beside the rate table)
+NAF_CELL, DISTORTION_CELL, VIEW_FACTOR_CELL = "$G$5", "$G$6", "$G$7"
 
 
 def _items_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> None:
@@ -77,7 +91,9 @@ def _items_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> None:
                Column(book.label("xl_bc_amount_given"), MONEY),
                Column(book.label("xl_bc_price_year"), YEAR),
                Column(book.label("restate_factor"), FACTOR),
-               Column(book.label("xl_amount_fixed"), MONEY)]
+               Column(book.label("xl_amount_fixed"), MONEY),
+               Column(book.label("xl_bc_amount_view"), MONEY)]
+    factor = ref(names.assumptions, VIEW_FACTOR_CELL)
     rows = []
     for row, item in enumerate(result.by_item.itertuples(), start=FIRST_ROW):
         rows.append([int(item.year), int(item.scenario), item.item, item.label_da,
@@ -85,13 +101,15 @@ def _items_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> None:
                      item.amount_given_mio_dkk,
                      None if pd.isna(item.price_year) else int(item.price_year),
                      item.price_factor,
-                     Formula(f"=G{row}*I{row}", item.amount_mio_dkk)])
+                     Formula(f"=G{row}*I{row}", item.amount_mio_dkk / item.view_factor),
+                     Formula(f"=J{row}*{factor}", item.amount_mio_dkk)])
     book.table(ws, "case_items", columns, rows)
 
 
-def _assumptions_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> None:
-    """The rate of each year of the case's life, as input cells."""
-    ws = book.add_sheet(names.assumptions)
+def _assumptions_sheet(book: Book, names: _Names, report: BusinessCaseReport) -> None:
+    """The rate of each year of the case's life, as input cells, and the view's factors."""
+    result = report.result
+    ws = book.add_sheet(names.assumptions, landscape=True)
     book.heading(ws, book.label("xl_assumptions_title"),
                  book.label("xl_bc_assumptions_subtitle", rate=result.rate_name))
     columns = [Column(book.label("xl_bc_t"), YEAR), Column(book.label("year"), YEAR),
@@ -104,6 +122,28 @@ def _assumptions_sheet(book: Book, names: _Names, result: BusinessCaseResult) ->
     first, last = book.table(ws, "discount_rates", columns, rows)
     for row in range(first, last + 1):
         ws[f"C{row}"].fill = INPUT_FILL
+    _view_factors(book, ws, report)
+
+
+def _view_factors(book: Book, ws, report: BusinessCaseReport) -> None:
+    """The view's two factors (inputs) and the factor every amount is multiplied by."""
+    socio = report.socioeconomic
+    naf = 1.0 if socio is None or socio.net_tax_factor is None else socio.net_tax_factor
+    distortion = (1.0 if socio is None or socio.tax_distortion_factor is None
+                  else socio.tax_distortion_factor)
+    book.header_row(ws, HEADER_ROW, 6, [book.label("xl_bc_view"), Column(book.label("xl_value"),
+                                                                          FACTOR)])
+    book.put(ws, 5, 6, book.label("xl_bc_naf"))
+    book.put(ws, 5, 7, naf, FACTOR, fill=INPUT_FILL)
+    book.put(ws, 6, 6, book.label("xl_bc_distortion"))
+    book.put(ws, 6, 7, distortion, FACTOR, fill=INPUT_FILL)
+    book.put(ws, 7, 6, book.label("xl_bc_view_factor"))
+    book.put(ws, 7, 7, Formula("=G5+(G6-1)", report.flows.view_factor), FACTOR)
+    book.put(ws, 8, 6, text.view_text(report), measure=False)
+    book.put(ws, 9, 6, book.label("xl_bc_view_note"), measure=False)
+    ws.column_dimensions["E"].width = 3
+    ws.column_dimensions["F"].width = 52
+    ws.column_dimensions["G"].width = 12
 
 
 def _cash_flow_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> dict[str, str]:
@@ -123,7 +163,7 @@ def _cash_flow_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> d
         previous = row - 1
 
         def costs(scenario: int, value: float, row=row) -> Formula:
-            return Formula(f"=SUMIFS({items}!$J:$J,{items}!$A:$A,$A{row},"
+            return Formula(f"=SUMIFS({items}!$K:$K,{items}!$A:$A,$A{row},"
                            f"{items}!$B:$B,{scenario})", value)
 
         rate = result.rates[t]
@@ -159,15 +199,102 @@ def _cash_flow_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> d
         ("xl_bc_irr", Formula(f"=IRR({net})", result.irr) if _finite(result.irr)
          else book.label("xl_bc_none"), RATE),
     ]
+    # payback, undiscounted (cumulative F, flows E) and discounted (cumulative J, flows I)
+    never = book.label("xl_bc_never")
+    base = FIRST_ROW + len(figures)
+    for offset, (key, cumulative, flows, time) in enumerate((
+            ("xl_bc_payback", "F", "E", result.payback),
+            ("xl_bc_discounted_payback", "J", "I", result.discounted_payback))):
+        k_row, time_row = base + 3 * offset, base + 3 * offset + 1
+        year_row = time_row + 1
+        span = f"{cumulative}{FIRST_ROW}:{cumulative}{last}"
+        k = f"M{k_row}"
+        last_negative = _last_negative(result, cumulative == "J")
+        helper = "O" if cumulative == "F" else "P"  # t where the cumulative is negative, else -1
+        figures.append((f"xl_bc_k_{key}", Formula(
+            f"=MAX({helper}{FIRST_ROW}:{helper}{last})", last_negative), YEAR))
+        figures.append((key, Formula(
+            f'=IF({cumulative}{last}<0,"{never}",IF({k}<0,0,{k}-INDEX({span},{k}+1)'
+            f'/INDEX({flows}{FIRST_ROW}:{flows}{last},{k}+2)))',
+            time if _finite(time) else never), YEARS))
+        year = None if time is None else int(result.years[0] + math.ceil(time))
+        figures.append((f"{key}_year", Formula(
+            f'=IF(ISNUMBER(M{time_row}),A{FIRST_ROW}+ROUNDUP(M{time_row},0),"{never}")',
+            year if year is not None else never), YEAR))
     cells = {}
+    names_of = {"xl_bc_k_xl_bc_payback": "xl_bc_negative_years",
+                "xl_bc_k_xl_bc_discounted_payback": "xl_bc_negative_years",
+                "xl_bc_payback_year": "xl_bc_payback_year",
+                "xl_bc_discounted_payback_year": "xl_bc_discounted_payback_year"}
     for row, (key, value, number_format) in enumerate(figures, start=FIRST_ROW):
-        book.put(ws, row, 12, book.label(key))
+        book.put(ws, row, 12, book.label(names_of.get(key, key)))
         book.put(ws, row, 13, value, number_format)
-        cells[key] = f"$M${row}"
+        cells[key] = (f"$M${row}", value.value if isinstance(value, Formula) else value)
     ws.column_dimensions["K"].width = 3
     ws.column_dimensions["L"].width = 34
     ws.column_dimensions["M"].width = 14
+    # helper columns for the payback: t where the cumulative flow is negative, else -1, so
+    # that MAX gives the last such year with plain formulas (no array evaluation, which
+    # spreadsheet programs treat differently)
+    book.header_row(ws, HEADER_ROW, 15, [Column(book.label("xl_bc_negative_t"), YEAR),
+                                         Column(book.label("xl_bc_negative_t_discounted"),
+                                                YEAR)])
+    for t in range(len(result.years)):
+        row = FIRST_ROW + t
+        for column, letter_, series in ((15, "F", result.cumulative_net_benefit),
+                                        (16, "J", result.cumulative_discounted_net_benefit)):
+            book.put(ws, row, column, Formula(f"=IF({letter_}{row}<0,B{row},-1)",
+                                              t if series[t] < 0 else -1), YEAR)
+    ws.column_dimensions["N"].width = 3
+    ws.column_dimensions["O"].width = 16
+    ws.column_dimensions["P"].width = 16
     return cells
+
+
+def _last_negative(result: BusinessCaseResult, discounted: bool) -> int:
+    """The last t with a negative cumulative flow, -1 when there is none (the formula's)."""
+    cumulative = (result.cumulative_discounted_net_benefit if discounted
+                  else result.cumulative_net_benefit)
+    negative = [t for t, value in enumerate(cumulative) if value < 0]
+    return negative[-1] if negative else -1
+
+
+def _risk_sheet(book: Book, names: _Names, report: BusinessCaseReport) -> None:
+    """Digitaliseringsstyrelsen's form: per item and scenario the totals at low, most likely
+    and high (inputs), the risk-adjusted value (L + M + H)/3 and the difference as formulas;
+    the effect on the NPV computed by udkecon (greyed)."""
+    ws = book.add_sheet(names.risk, landscape=True)
+    book.heading(ws, book.label("xl_bc_risk_title"), book.label("xl_bc_risk_subtitle"))
+    flows = report.flows
+    rows_of = flows.rows.reset_index(drop=True)
+    over_horizon = flows.timing.sum(axis=1)
+    columns = [Column(book.label("xl_bc_item")), Column(book.label("xl_bc_scenario"), YEAR),
+               Column(book.label("xl_bc_low"), MONEY), Column(book.label("xl_bc_mode"), MONEY),
+               Column(book.label("xl_bc_high"), MONEY),
+               Column(book.label("xl_bc_mean_amount"), MONEY),
+               Column(book.label("bc_col_difference"), MONEY),
+               Column(book.label("bc_col_npv_effect"), MONEY),
+               Column(book.label("xl_bc_reason"), width=60, wrap=True)]
+    rows = []
+    effects = []
+    for row, record in enumerate(report.risk_adjusted.itertuples(), start=FIRST_ROW):
+        match = ((rows_of["item"] == record.item) & (rows_of["scenario"] == record.scenario)
+                 ).to_numpy()
+        totals = {p: float(rows_of[p].to_numpy(float)[match] @ over_horizon[match])
+                  for p in ("low", "mode", "high")}
+        name = (record.label_da if book.language == "da" and isinstance(record.label_da, str)
+                else text.item_label(record.item, record.label_da, book.language))
+        rows.append([name, int(record.scenario), totals["low"], totals["mode"], totals["high"],
+                     Formula(f"=(C{row}+D{row}+E{row})/3", record.mean_total),
+                     Formula(f"=F{row}-D{row}", record.difference), None,
+                     record.range_reason or book.label("bc_no_reason")])
+        effects.append((row, record.npv_effect))
+    first, last = book.table(ws, "risk_adjusted", columns, rows)
+    for row in range(first, last + 1):
+        for column in "CDE":
+            ws[f"{column}{row}"].fill = INPUT_FILL
+    for row, effect in effects:
+        excel_board.not_updating(book, ws, row, 8, effect, MONEY)
 
 
 def _sensitivity_sheet(book: Book, names: _Names, result: BusinessCaseResult,
@@ -188,52 +315,65 @@ def _sensitivity_sheet(book: Book, names: _Names, result: BusinessCaseResult,
     book.table(ws, "tornado", columns, rows or [[book.label("xl_none")] + [None] * 6])
 
 
-def _summary_sheet(ws, book: Book, names: _Names, result: BusinessCaseResult, cells: dict,
-                   monte_carlo) -> None:
+def _summary_sheet(ws, book: Book, names: _Names, report: BusinessCaseReport,
+                   cells: dict) -> None:
+    """The committee paper's front: Resumé and Indstilling as on page 1 of the PDF, then
+    "Økonomi": live formulas for everything the assumptions decide, the Monte Carlo
+    figures greyed (they do not update)."""
+    result, monte_carlo = report.result, report.monte_carlo
     ws.page_setup.fitToHeight = 1
     subtitle = (book.label("xl_summary_subtitle", base_year=result.base_year)
                 if result.base_year is not None else book.label("xl_bc_own_prices"))
     book.heading(ws, book.title, subtitle, span=3)
+    ws.column_dimensions["A"].width = 46
+    ws.column_dimensions["B"].width = 20
+    row = excel_board.front_block(book, ws, 5, resume_sentences=text.resume_sentences(report),
+                                  clauses=text.recommendation_clauses(report), span=2)
     cash = names.cash_flows
-    book.put(ws, 5, 1, book.label("xl_bc_key_figures"), font=SECTION_FONT)
-    book.header_row(ws, 6, 1, ["", Column(book.label("xl_value"), MONEY)])
-    figures = [(key, Formula(f"={ref(cash, cells[key])}", value) if _finite(value)
-                else book.label("xl_bc_none"), number_format)
-               for key, value, number_format in (
-                   ("xl_bc_npv", result.npv, MONEY),
-                   ("xl_bc_pv_benefits", result.pv_benefits, MONEY),
-                   ("xl_bc_pv_costs", result.pv_costs, MONEY),
-                   ("xl_bc_bc_ratio", result.bc_ratio, RATIO),
-                   ("xl_bc_irr", result.irr, RATE))]
-    summary = result.summary()
-    # payback is interpolated within a year (business_case.payback): the package's value
-    figures += [
-        ("xl_bc_payback", result.payback if _finite(result.payback)
-         else book.label("xl_bc_never"), YEARS),
-        ("xl_bc_payback_year", summary["payback_year"] or book.label("xl_bc_never"), YEAR),
-        ("xl_bc_discounted_payback", result.discounted_payback
-         if _finite(result.discounted_payback) else book.label("xl_bc_never"), YEARS),
-        ("xl_bc_rate", result.rate_name, None),
-        ("period", f"{summary['first_year']}-{summary['last_year']}", None),
+    book.header_row(ws, row, 1, [book.label("xl_bc_key_figures"),
+                                 Column(book.label("xl_value"), MONEY)])
+
+    def live(key):
+        return Formula(f"={ref(cash, cells[key][0])}", cells[key][1])
+
+    figures = [
+        ("xl_bc_expected_npv", None, MONEY),  # Monte Carlo: greyed below
+        ("xl_bc_npv", live("xl_bc_npv"), MONEY),
+        ("xl_bc_pv_benefits", live("xl_bc_pv_benefits"), MONEY),
+        ("xl_bc_pv_costs", live("xl_bc_pv_costs"), MONEY),
+        ("xl_bc_bc_ratio", live("xl_bc_bc_ratio") if "xl_bc_bc_ratio" in cells
+         else book.label("xl_bc_none"), RATIO),
+        ("xl_bc_irr", live("xl_bc_irr") if "xl_bc_irr" in cells else book.label("xl_bc_none"),
+         RATE),
+        ("xl_bc_payback", live("xl_bc_payback"), YEARS),
+        ("xl_bc_payback_year", live("xl_bc_payback_year"), YEAR),
+        ("xl_bc_discounted_payback", live("xl_bc_discounted_payback"), YEARS),
+        ("xl_bc_view", _capital_first(text.view_short(report)), None),
+        ("xl_bc_rate", text.rate_short(report)[:1].upper() + text.rate_short(report)[1:], None),
+        ("period", report.period, None),
     ]
-    row = 7
-    for row, (key, value, number_format) in enumerate(figures, start=7):
+    if report.flows.savings_start is not None:
+        figures.append(("xl_bc_savings_start", report.flows.savings_start, YEAR))
+    first_row = row + 1
+    for row, (key, value, number_format) in enumerate(figures, start=first_row):
         book.put(ws, row, 1, book.label(key))
-        book.put(ws, row, 2, value, number_format, alignment=RIGHT)
-    if monte_carlo is not None:
-        row += 2
-        book.put(ws, row, 1, book.label("xl_bc_monte_carlo", draws=f"{monte_carlo.draws:,}"
-                                        .replace(",", ".")), font=SECTION_FONT)
-        for key, value, number_format in (
-                ("xl_bc_p10", monte_carlo.p10, MONEY), ("xl_bc_p50", monte_carlo.p50, MONEY),
-                ("xl_bc_p90", monte_carlo.p90, MONEY), ("xl_bc_mean", monte_carlo.mean, MONEY),
-                ("xl_bc_prob_positive", monte_carlo.prob_positive, SHARE),
-                ("xl_bc_seed", monte_carlo.seed, YEAR)):
-            row += 1
-            book.put(ws, row, 1, book.label(key))
+        if key == "xl_bc_expected_npv":
+            excel_board.not_updating(book, ws, row, 2, monte_carlo.mean, MONEY)
+        else:
             book.put(ws, row, 2, value, number_format, alignment=RIGHT)
-    ws.column_dimensions["A"].width = 40
-    ws.column_dimensions["B"].width = 16
+    row += 2
+    book.put(ws, row, 1, book.label("xl_bc_monte_carlo", draws=f"{monte_carlo.draws:,}"
+                                    .replace(",", ".")), font=SECTION_FONT)
+    for key, value, number_format in (
+            ("xl_bc_p10", monte_carlo.p10, MONEY), ("xl_bc_p50", monte_carlo.p50, MONEY),
+            ("xl_bc_p90", monte_carlo.p90, MONEY), ("xl_bc_mean", monte_carlo.mean, MONEY),
+            ("xl_bc_prob_positive", monte_carlo.prob_positive, SHARE)):
+        row += 1
+        book.put(ws, row, 1, book.label(key))
+        excel_board.not_updating(book, ws, row, 2, value, number_format)
+    row += 1
+    book.put(ws, row, 1, book.label("xl_bc_seed"))
+    book.put(ws, row, 2, monte_carlo.seed, YEAR, alignment=RIGHT)
     cash_ws = book.workbook[cash]
     last = FIRST_ROW + len(result.years) - 1
     line_chart(ws, "D5", title=book.label("xl_bc_chart_cumulative"),
@@ -242,7 +382,12 @@ def _summary_sheet(ws, book: Book, names: _Names, result: BusinessCaseResult, ce
                width=17.0, height=9.0, source=cash_ws)
 
 
-def _method(book: Book, names: _Names, result: BusinessCaseResult) -> Section:
+def _capital_first(value: str) -> str:
+    return value[:1].upper() + value[1:]
+
+
+def _method(book: Book, names: _Names, report: BusinessCaseReport) -> Section:
+    result = report.result
     return Section(book.label("xl_about_method"), [
         (book.label("price_basis"), price_basis_text(result.base_year, book.language)),
         (book.label("xl_bc_rate"), book.label("xl_bc_method_rate", rate=result.rate_name,
@@ -251,7 +396,9 @@ def _method(book: Book, names: _Names, result: BusinessCaseResult) -> Section:
         (book.label("xl_bc_npv"), book.label("xl_bc_method_npv", sheet=names.cash_flows)),
         (book.label("xl_bc_bc_ratio"), book.label("xl_bc_method_bc")),
         (book.label("xl_bc_irr"), book.label("xl_bc_method_irr")),
-        (book.label("xl_bc_payback"), book.label("xl_bc_method_payback")),
+        (book.label("xl_bc_payback"), book.label("xl_bc_method_payback",
+                                                 sheet=names.cash_flows)),
+        (book.label("xl_bc_view"), text.view_text(report)),
         (book.label("xl_bc_net"), book.label("xl_bc_method_net", sheet=names.items)),
         (book.label("xl_bc_tornado_title"), book.label("xl_bc_method_tornado")),
     ])
@@ -272,14 +419,15 @@ def build(report: BusinessCaseReport, *, parameters: dict, author: str = "udkeco
     summary = book.add_sheet(names.summary, landscape=True)
     _items_sheet(book, names, result)
     cells = _cash_flow_sheet(book, names, result)
+    _risk_sheet(book, names, report)
     _sensitivity_sheet(book, names, result, report.tornado)
-    _assumptions_sheet(book, names, result)
+    _assumptions_sheet(book, names, report)
     note = book.label("xl_bc_illustrative_note")
-    document(book, method=_method(book, names, result), parameters=parameters,
+    document(book, method=_method(book, names, report), parameters=parameters,
              inputs=report.inputs, author=author, generated_at=generated_at,
              subject=title, keywords=book.label("xl_bc_keywords").split(";"),
              description=note if result.illustrative else "", illustrative_note=note)
-    _summary_sheet(summary, book, names, result, cells, report.monte_carlo)
+    _summary_sheet(summary, book, names, report, cells)
     book.workbook.active = 0
     return book
 
