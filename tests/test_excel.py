@@ -23,12 +23,12 @@ import pytest
 
 from udkecon import __version__, config
 from udkecon import business_case as bc
-from udkecon.labels import label
 from udkecon.documents.business_case import model as business_case_model
 from udkecon.documents.business_case import workbook as business_case_workbook
 from udkecon.documents.fixed_prices import workbook as fixed_prices_workbook
 from udkecon.documents.fixed_prices.model import build as fixed_price_analysis
 from udkecon.excel.book import MONEY
+from udkecon.labels import label
 
 TESTS = Path(__file__).resolve().parent
 

@@ -519,8 +519,8 @@ class CashFlows:
 
     def amounts(self, at: str = "mode", values: dict | None = None,
                 scale: dict | None = None) -> np.ndarray:
-        """Row amounts at a point of the estimate ('mean': the triangular mean), with items set to `values` (every row of
-        the item, fixed prices) or multiplied by `scale`."""
+        """Row amounts at a point of the estimate ('mean': the triangular mean), with items
+        set to `values` (every row of the item, fixed prices) or multiplied by `scale`."""
         if at not in (*POINTS, "mean"):
             raise ParameterError(f"at '{at}' is not a point of the estimate; use one of: "
                                  + ", ".join(POINTS) + ", mean")

@@ -206,7 +206,6 @@ def _cash_flow_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> d
             ("xl_bc_payback", "F", "E", result.payback),
             ("xl_bc_discounted_payback", "J", "I", result.discounted_payback))):
         k_row, time_row = base + 3 * offset, base + 3 * offset + 1
-        year_row = time_row + 1
         span = f"{cumulative}{FIRST_ROW}:{cumulative}{last}"
         k = f"M{k_row}"
         last_negative = _last_negative(result, cumulative == "J")
