@@ -4,7 +4,11 @@
 (a) old: one process runs the five default reports in turn, each executed by papermill's
     own engine in a kernel of its own (start-up and imports paid per report), as
     `make report` did before issue 12;
-(b) new: `python -m udkecon report`, as `make report` runs it.
+(b) new: `python -m udkecon report`, as `make report` runs it;
+(c) before: `python -m udkecon report` as the project shipped it before issue 12 (commit
+    BEFORE, checked out in a temporary git worktree and run with this environment) - the
+    "today's time" of the issue, measured in the same run. Its reports say less (issue 11
+    came later), so only its time is compared; skipped where git or the commit is missing.
 
 Both write to folders of their own under reports/bench/ (kept for a look, replaced on the
 next run) and start as fresh processes; (b) is checked to have printed one line per report
@@ -27,6 +31,8 @@ sys.path.insert(0, str(ROOT))
 from udkecon import config  # noqa: E402
 
 TARGET_RATIO = 3
+# the last commit before issue 12's work on `make report` (warm kernels, IPC, SVG images)
+BEFORE = "fd87a6b"
 
 # (a) in a process of its own: what `python -m udkecon report` did before issue 12 - for each
 # report in turn, papermill's own engine (a new kernel, started and stopped), then the PDF
@@ -48,11 +54,12 @@ for name in run.REPORTS:
 _EPOCH = "1606780800"  # 2020-12-01 00:00 UTC
 
 
-def timed(command: list[str], reports: Path) -> tuple[float, subprocess.CompletedProcess]:
+def timed(command: list[str], reports: Path, tree: Path = ROOT
+          ) -> tuple[float, subprocess.CompletedProcess]:
     env = {**os.environ, "UDKECON_REPORTS_DIR": str(reports), "SOURCE_DATE_EPOCH": _EPOCH,
-           "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])}
+           "PYTHONPATH": os.pathsep.join([str(tree), os.environ.get("PYTHONPATH", "")])}
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     if done.returncode != 0:
         print(done.stdout, done.stderr)
@@ -86,6 +93,24 @@ def same_reports(old: Path, new: Path, names) -> list[str]:
     return differences
 
 
+def before_issue_12(reports: Path) -> float | None:
+    """Seconds of `python -m udkecon report` at commit BEFORE, or None where it cannot run."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="udkecon-before-") as folder:
+        tree = Path(folder) / "tree"
+        added = subprocess.run(["git", "worktree", "add", "--detach", str(tree), BEFORE],
+                               cwd=ROOT, capture_output=True, text=True)
+        if added.returncode != 0:
+            return None
+        try:
+            seconds, _ = timed([sys.executable, "-m", "udkecon", "report"], reports, tree)
+        finally:
+            subprocess.run(["git", "worktree", "remove", "--force", str(tree)], cwd=ROOT,
+                           capture_output=True)
+        return seconds
+
+
 def main() -> int:
     from udkecon.run import REPORTS
 
@@ -101,6 +126,13 @@ def main() -> int:
     ratio = old_s / new_s
     print(f"    ratio old / new: {ratio:.1f}x (target at least {TARGET_RATIO}x: "
           f"{'met' if ratio >= TARGET_RATIO else 'NOT met'})")
+    before_s = before_issue_12(root / "before")
+    if before_s is None:
+        print(f"(c) before issue 12 (commit {BEFORE}): skipped, the commit is not available")
+    else:
+        print(f"(c) before issue 12, make report at {BEFORE}:   {before_s:6.1f} s", flush=True)
+        print(f"    ratio before / new: {before_s / new_s:.1f}x (target at least "
+              f"{TARGET_RATIO}x: {'met' if before_s / new_s >= TARGET_RATIO else 'NOT met'})")
     lines = done.stdout.splitlines()
     quiet = (not done.stderr and len(lines) == len(REPORTS)
              and all(line.split(":")[0] in REPORTS and ": ok -> " in line for line in lines))

@@ -38,6 +38,9 @@ plt.rcParams.update({
     "axes.axisbelow": True,
     "legend.frameon": False,
     "svg.hashsalt": "udkecon",  # stable ids in the SVG, so reports are reproducible
+    # chart text stays text (DejaVu Sans, the report's font): a reader can search and copy
+    # it in the PDF, and WeasyPrint draws a glyph instead of parsing its outline as a path
+    "svg.fonttype": "none",
 })
 
 
