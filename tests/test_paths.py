@@ -81,6 +81,16 @@ def test_a_run_into_a_batch_folder_is_refused(earlier, capsys):
     assert snapshot(earlier) == before
 
 
+def test_a_second_report_into_a_report_folder_is_refused(earlier, capsys):
+    """One report per folder, so its manifest describes every file in it: a run under
+    another name would have replaced the manifest and left the first report undescribed."""
+    (earlier / "manifest.json").write_text(json.dumps({"stem": STEM, "status": "ok"}))
+    before = snapshot(earlier)
+    code, err = main(capsys, "run", TEST_NOTEBOOK, "--name", "another", "-o", earlier)
+    assert code == 2 and f"holds the report '{STEM}'" in err and "\n" not in err
+    assert snapshot(earlier) == before
+
+
 def test_a_batch_into_a_run_folder_is_refused(earlier, capsys):
     before = snapshot(earlier)
     sets = earlier.parent / "sets.yaml"

@@ -229,12 +229,17 @@ def os_problem(exc: OSError, path, doing: str) -> ParameterError:
     return ParameterError(f"{where}: cannot {doing}: {exc.strerror or exc}; {fix}")
 
 
-def _is_batch_folder(folder: Path) -> bool:
+def _manifest(folder: Path) -> dict:
+    """The folder's manifest.json as a dict ({} where there is none or it is unreadable)."""
     try:
         manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False
-    return isinstance(manifest, dict) and manifest.get("kind") == "udkecon batch"
+        return {}
+    return manifest if isinstance(manifest, dict) else {}
+
+
+def _is_batch_folder(folder: Path) -> bool:
+    return _manifest(folder).get("kind") == "udkecon batch"
 
 
 def _in_the_way(path: Path) -> str | None:
@@ -264,6 +269,14 @@ def check_output_folder(folder: Path, stem: str, batch: bool = False) -> None:
             f"{folder} is a batch's folder (its manifest.json is the batch's record for "
             "--resume); run into another folder, or run the set as a batch: python -m "
             f"udkecon batch ... --output-dir {folder}")
+    # one report per folder: its manifest.json describes the files in it, so a run under
+    # another name would leave a manifest that says nothing of the other report's files
+    other = _manifest(folder).get("stem") if not batch else None
+    if isinstance(other, str) and other and other != stem:
+        raise ParameterError(
+            f"{folder} holds the report {other!r} (its manifest.json describes those "
+            f"files); give {stem!r} a folder of its own (--output-dir), or run it as "
+            f"--name {other} to replace that report")
     names = [f"{stem}.{suffix}" for suffix in _SUFFIXES] + ([] if batch else list(_MANIFESTS))
     for name in names:
         what = _in_the_way(folder / name)
