@@ -188,9 +188,14 @@ def _png(fig, dpi: int) -> str:
     return f'<img class="chart" src="data:image/png;base64,{data}" style="width: 100%" alt="">'
 
 
-def paragraph(text: str, css_class: str = "") -> HTML:
-    """Narrative text computed by the package (numbers already formatted)."""
-    css = f' class="{css_class}"' if css_class else ""
+def paragraph(text: str, css_class: str = "", lead: bool = False) -> HTML:
+    """Narrative text computed by the package (numbers already formatted).
+
+    `lead`: the paragraph introduces the chart or table after it and is printed on the same
+    page (a heading and its lead left alone at the foot of a page, the chart overleaf, read
+    as a section with nothing in it)."""
+    classes = " ".join(c for c in (css_class, "lead" if lead else "") if c)
+    css = f' class="{classes}"' if classes else ""
     return HTML(f"<p{css}>{html.escape(text)}</p>")
 
 

@@ -218,6 +218,9 @@ class TestOperationsStatus:
         assert supported.calls is None
         assert supported.breach_count == STOTTE_H1_BREACHES
         assert len(supported.inputs) == 1  # the calls file is not read, so not a source
+        # the title block names only what the report measures: no calls here
+        assert "kald" not in ops_text.measure_basis(supported)
+        assert "kald i antal" in ops_text.measure_basis(operations_status(platform=SP))
 
     def test_calls_follow_the_period(self):
         spring = operations_status(platform=SP, first_month="2020-03", last_month="2020-05")

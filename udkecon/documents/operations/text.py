@@ -62,6 +62,13 @@ def subtitle(status: OperationsStatus) -> str:
     return label(key, status.language, platforms=platform_label(status))
 
 
+def measure_basis(status: OperationsStatus) -> str:
+    """The title block's line in place of a price basis: what is measured, and in what
+    units (the calls only where the report shows them)."""
+    key = "ops_measure_basis" if status.calls is not None else "ops_measure_basis_no_calls"
+    return label(key, status.language)
+
+
 def period_phrase(status: OperationsStatus) -> str:
     """'I perioden oktober 2019 – september 2020' / 'From October 2019 to September 2020';
     'I marts 2020' / 'In March 2020' for one month."""
