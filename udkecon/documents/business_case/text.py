@@ -593,17 +593,24 @@ def _payback_short(time, result: bc.BusinessCaseResult, language: str) -> str:
                  year=int(result.years[0] + math.ceil(time)))
 
 
-def view_short(report: BusinessCaseReport) -> str:
-    """The view for the key table: 'Budgetøkonomisk' or 'Samfundsøkonomisk (NAF 1,28, ...)'."""
-    lang, socio = report.language, report.socioeconomic
-    if socio is None:
-        return label("bc_view_budget_short", lang)
+def _socio_figures(socio, lang: str) -> list[str]:
+    """The guidance's factors that apply, as 'NAF 1,28' and 'skatteforvridningsfaktor 1,00'
+    (a factor the shipped guidance lacks for the date is left out: the caller says so)."""
     figures = []
     if socio.net_tax_factor is not None:
         figures.append(f"NAF {_factor(socio.net_tax_factor, lang)}")
     if socio.tax_distortion_factor is not None:
         figures.append(f"{label('bc_figure_skatteforvridningsfaktor', lang)} "
                        f"{_factor(socio.tax_distortion_factor, lang)}")
+    return figures
+
+
+def view_short(report: BusinessCaseReport) -> str:
+    """The view for the key table: 'Budgetøkonomisk' or 'Samfundsøkonomisk (NAF 1,28, ...)'."""
+    lang, socio = report.language, report.socioeconomic
+    if socio is None:
+        return label("bc_view_budget_short", lang)
+    figures = _socio_figures(socio, lang)
     if "nettoafgiftsfaktor" in socio.missing:  # page 1 says so, not only the note below
         figures.append(label("bc_naf_missing_short", lang))
     figures.append(fmt.long_date(socio.guidance_date, lang))
@@ -700,12 +707,7 @@ def annex_method_sentences(report: BusinessCaseReport) -> list[str]:
     if socio is None:
         sentences.append(label("bc_method_view_budget", lang))
     else:
-        figures = []
-        if socio.net_tax_factor is not None:
-            figures.append(f"NAF {_factor(socio.net_tax_factor, lang)}")
-        if socio.tax_distortion_factor is not None:
-            figures.append(f"{label('bc_figure_skatteforvridningsfaktor', lang)} "
-                           f"{_factor(socio.tax_distortion_factor, lang)}")
+        figures = _socio_figures(socio, lang)
         sentences.append(label("bc_method_view_socio", lang,
                                date=fmt.long_date(socio.guidance_date, lang),
                                factor=_factor(socio.factor, lang), figures=", ".join(figures),
