@@ -21,6 +21,11 @@ from .data import source_text
 from .labels import check_language, label
 
 
+def text_html(value) -> str:
+    """Reader text as HTML: escaped, with no-break spaces where a line must not break."""
+    return html.escape(fmt.keep_together(str(value)))
+
+
 def title_block(title: str, period: str, price_basis: str, sources: list[dict] | None = None,
                 language: str = "da", illustrative: bool = False,
                 generated_at: dt.datetime | None = None, subtitle: str = "") -> HTML:
@@ -37,27 +42,27 @@ def title_block(title: str, period: str, price_basis: str, sources: list[dict] |
     generated_at = generated_at or fmt.generation_time()
 
     def pair(key: str, value_html: str) -> str:
-        return f"<th>{html.escape(label(key, language))}</th><td>{value_html}</td>"
+        return f"<th>{text_html(label(key, language))}</th><td>{value_html}</td>"
 
     rows = [
-        pair("period", html.escape(period))
-        + pair("report_date", html.escape(fmt.long_date(generated_at.date(), language))),
-        pair("price_basis", html.escape(price_basis))
-        + pair("version", html.escape(f"udkecon {__version__}")),
+        pair("period", text_html(period))
+        + pair("report_date", text_html(fmt.long_date(generated_at.date(), language))),
+        pair("price_basis", text_html(price_basis))
+        + pair("version", text_html(f"udkecon {__version__}")),
     ]
     if sources:
         listed = "<br>".join(
-            f"{html.escape(s['title_' + language])} – {html.escape(source_text(s, language))}"
-            + (f" <em>({html.escape(label('illustrative_tag', language))})</em>"
+            f"{text_html(s['title_' + language])} – {text_html(source_text(s, language))}"
+            + (f" <em>({text_html(label('illustrative_tag', language))})</em>"
                if s.get("status") == "illustrative" else "")
             for s in sources)
-        rows.append(f"<th>{html.escape(label('sources', language))}</th>"
+        rows.append(f"<th>{text_html(label('sources', language))}</th>"
                     f'<td colspan="3">{listed}</td>')
     body = "".join(f"<tr>{row}</tr>" for row in rows)
     parts = [screen_style(),
-             f'<div class="title-block"><h1 class="report-title">{html.escape(title)}</h1>']
+             f'<div class="title-block"><h1 class="report-title">{text_html(title)}</h1>']
     if subtitle:
-        parts.append(f'<p class="report-subtitle">{html.escape(subtitle)}</p>')
+        parts.append(f'<p class="report-subtitle">{text_html(subtitle)}</p>')
     parts.append(f'<table class="meta">{body}</table>')
     if illustrative:
         parts.append(illustrative_banner(language).data)
@@ -78,8 +83,8 @@ def illustrative_banner(language: str = "da", banner_key: str = "illustrative_ba
                         note_key: str = "illustrative_note") -> HTML:
     """A visible warning; its text also becomes the mark in every page's margin."""
     return HTML(f'<div class="illustrative-flag"><strong>'
-                f'{html.escape(label(banner_key, language))}</strong>'
-                f'<span>{html.escape(label(note_key, language))}</span></div>')
+                f'{text_html(label(banner_key, language))}</strong>'
+                f'<span>{text_html(label(note_key, language))}</span></div>')
 
 
 def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
@@ -101,7 +106,7 @@ def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
     numeric = {c for c in frame.columns
                if text_cells_right or pd.api.types.is_numeric_dtype(frame[c])}
     text_header = ' class="text"'
-    head = "".join(f"<th{'' if c in numeric else text_header}>{html.escape(str(c))}</th>"
+    head = "".join(f"<th{'' if c in numeric else text_header}>{text_html(str(c))}</th>"
                    for c in frame.columns)
     index_name = index_label if index_label is not None else (frame.index.name or "")
     rows = []
@@ -113,23 +118,23 @@ def table(frame: pd.DataFrame, language: str = "da", decimals: int | dict = 1,
                 cells.append(f'<td class="num">{fmt.number(value, places, language)}</td>')
             else:
                 css = ' class="right"' if text_cells_right else ""
-                cells.append(f"<td{css}>{html.escape('' if value is None else str(value))}</td>")
+                cells.append(f"<td{css}>{text_html('' if value is None else str(value))}</td>")
         css = ' class="total"' if total_row and key == total_row else ""
-        rows.append(f"<tr{css}><th>{html.escape(str(key))}</th>{''.join(cells)}</tr>")
+        rows.append(f"<tr{css}><th>{text_html(str(key))}</th>{''.join(cells)}</tr>")
     # caption as a heading in one unbreakable block: WeasyPrint may otherwise leave a
     # <caption> at the foot of a page and its table on the next
-    caption_html = f'<p class="table-caption">{html.escape(caption)}</p>' if caption else ""
-    note_html = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
+    caption_html = f'<p class="table-caption">{text_html(caption)}</p>' if caption else ""
+    note_html = f'<p class="table-note">{text_html(note)}</p>' if note else ""
     css = "report-table nowrap" if nowrap else "report-table"
     return HTML(f'<div class="table-block">{caption_html}<table class="{css}"><thead><tr>'
-                f"<th>{html.escape(str(index_name))}</th>{head}</tr></thead>"
+                f"<th>{text_html(str(index_name))}</th>{head}</tr></thead>"
                 f"<tbody>{''.join(rows)}</tbody></table>{note_html}</div>")
 
 
 def key_figures(figures: list[tuple[str, str]]) -> HTML:
     """A row of equal boxes, each a formatted value over its caption."""
-    boxes = "".join(f'<div class="key-figure"><div class="value">{html.escape(value)}</div>'
-                    f'<div class="caption">{html.escape(caption)}</div></div>'
+    boxes = "".join(f'<div class="key-figure"><div class="value">{text_html(value)}</div>'
+                    f'<div class="caption">{text_html(caption)}</div></div>'
                     for value, caption in figures)
     return HTML(f'<div class="key-figures">{boxes}</div>')
 
@@ -151,7 +156,7 @@ def figure(fig, source: str = "", dpi: int | None = None) -> HTML:
     rendering; at 200 dpi a chart prints sharp at its size on A4. The figure is closed so
     that JupyterLab does not show it a second time.
     """
-    note = f'<p class="source-note">{html.escape(source)}</p>' if source else ""
+    note = f'<p class="source-note">{text_html(source)}</p>' if source else ""
     image = _png(fig, dpi) if dpi is not None else _svg(fig)
     return HTML(f'<div class="figure-block">{image}{note}</div>')
 
@@ -196,7 +201,7 @@ def paragraph(text: str, css_class: str = "", lead: bool = False) -> HTML:
     as a section with nothing in it)."""
     classes = " ".join(c for c in (css_class, "lead" if lead else "") if c)
     css = f' class="{classes}"' if classes else ""
-    return HTML(f"<p{css}>{html.escape(text)}</p>")
+    return HTML(f"<p{css}>{text_html(text)}</p>")
 
 
 def heading(text: str, language: str = "da", level: int = 2) -> None:
@@ -204,4 +209,4 @@ def heading(text: str, language: str = "da", level: int = 2) -> None:
     from IPython.display import display
 
     check_language(language)
-    display(HTML(f"<h{level}>{html.escape(text)}</h{level}>"))
+    display(HTML(f"<h{level}>{text_html(text)}</h{level}>"))

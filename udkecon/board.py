@@ -12,11 +12,11 @@ The blocks return IPython HTML like the other report blocks; the print styleshee
 
 from __future__ import annotations
 
-import html
 import re
 
 from IPython.display import HTML
 
+from .blocks import text_html
 from .labels import check_language, label
 
 # What a reader must never see: internal file names, codes of rate schedules, snake_case
@@ -42,7 +42,7 @@ def internal_names(text: str) -> list[str]:
 
 
 def _paragraphs(sentences: list[str]) -> str:
-    return "".join(f"<p>{html.escape(s)}</p>" for s in sentences if s)
+    return "".join(f"<p>{text_html(s)}</p>" for s in sentences if s)
 
 
 def resume(sentences: list[str], language: str = "da") -> str:
@@ -50,7 +50,7 @@ def resume(sentences: list[str], language: str = "da") -> str:
     check_language(language)
     if not 1 <= len([s for s in sentences if s]) <= 5:
         raise ValueError("a resumé has one to five sentences (three to five for a board)")
-    return (f'<h2 class="board-heading">{html.escape(label("board_resume", language))}</h2>'
+    return (f'<h2 class="board-heading">{text_html(label("board_resume", language))}</h2>'
             f'<div class="board-resume">{_paragraphs(sentences)}</div>')
 
 
@@ -61,18 +61,18 @@ def recommendation(clauses: list[str], language: str = "da") -> str:
     ('at orienteringen tages til efterretning'); decision points follow.
     """
     check_language(language)
-    items = "".join(f"<li>{html.escape(c)}</li>" for c in clauses if c)
+    items = "".join(f"<li>{text_html(c)}</li>" for c in clauses if c)
     return (f'<h2 class="board-heading">'
-            f'{html.escape(label("board_recommendation", language))}</h2>'
-            f'<p class="board-lead">{html.escape(label("board_recommendation_lead", language))}'
+            f'{text_html(label("board_recommendation", language))}</h2>'
+            f'<p class="board-lead">{text_html(label("board_recommendation_lead", language))}'
             f'</p><ol class="board-recommendation">{items}</ol>')
 
 
 def economy(table_html: str, language: str = "da", note: str = "") -> str:
     """'Økonomi': the key table (HTML from `blocks.table`) and an optional short note."""
     check_language(language)
-    note_html = f'<p class="table-note">{html.escape(note)}</p>' if note else ""
-    return (f'<h2 class="board-heading">{html.escape(label("board_economy", language))}</h2>'
+    note_html = f'<p class="table-note">{text_html(note)}</p>' if note else ""
+    return (f'<h2 class="board-heading">{text_html(label("board_economy", language))}</h2>'
             f'<div class="board-economy">{table_html}{note_html}</div>')
 
 
@@ -98,7 +98,7 @@ def note_taken(language: str = "da") -> str:
 def annex_heading(language: str = "da") -> HTML:
     """The annex at the back: 'Bilag: Datagrundlag og metode', on a new page."""
     check_language(language)
-    return HTML(f'<h2 class="annex-heading">{html.escape(label("board_annex", language))}</h2>')
+    return HTML(f'<h2 class="annex-heading">{text_html(label("board_annex", language))}</h2>')
 
 
 def source_list(sources: list[dict], language: str = "da") -> HTML:
@@ -116,10 +116,10 @@ def source_list(sources: list[dict], language: str = "da") -> HTML:
         status = record.get("status", "")
         tag_text = label("illustrative_tag", language)
         # a title that already says so ("... (illustrativt eksempel)") is not tagged twice
-        tag = (f" <em>({html.escape(tag_text)})</em>"
+        tag = (f" <em>({text_html(tag_text)})</em>"
                if status == "illustrative" and tag_text not in record["title_" + language]
                else "")
-        rows.append(f'<li><strong>{html.escape(record["title_" + language])}</strong>{tag}: '
-                    f'{html.escape(source_text(record, language))}</li>')
-    return HTML(f'<div class="annex-sources"><h3>{html.escape(label("sources", language))}</h3>'
+        rows.append(f'<li><strong>{text_html(record["title_" + language])}</strong>{tag}: '
+                    f'{text_html(source_text(record, language))}</li>')
+    return HTML(f'<div class="annex-sources"><h3>{text_html(label("sources", language))}</h3>'
                 f'<ul>{"".join(rows)}</ul></div>')

@@ -69,6 +69,26 @@ def sentence(text: str) -> str:
     return _DOUBLE_STOP.sub(".", text)
 
 
+# Spaces a printed line must not break at (Danish typography): between an amount and its
+# unit ("410,8 mio. kr.", "3,5 %", "12,7 år"), inside "mio. kr.", and after "nr." in a
+# reference ("BEK nr. 1629"). Only the PDF and notebook view need it: the model's and the
+# workbook's strings keep plain spaces.
+_KEEP_TOGETHER = re.compile(
+    r"(?<=\d) (?=(?:mio\.|mia\.|kr\.|%|pct\.|procentpoint|percentage|timer|hours|år\b|"
+    r"years?\b|million|billion|DKK))"
+    r"|(?<=\bmio\.) (?=kr\.)|(?<=\bmia\.) (?=kr\.)|(?<=\bnr\.) (?=\d)")
+
+
+def keep_together(text: str) -> str:
+    """`text` with a no-break space (U+00A0) where a line must not break: between a figure
+    and its unit, inside "mio. kr.", after "nr." before a number.
+
+    >>> keep_together("NNV på -145,0 mio. kr. ved 3,5 % efter BEK nr. 1629").split(" ")
+    ['NNV', 'på', '-145,0\xa0mio.\xa0kr.', 'ved', '3,5\xa0%', 'efter', 'BEK', 'nr.\xa01629']
+    """
+    return _KEEP_TOGETHER.sub("\u00a0", text)
+
+
 def percent(value, decimals: int = 1, language: str = "da") -> str:
     """A share (0.125) as a percentage ('12,5 %' in Danish).
 
