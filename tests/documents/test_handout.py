@@ -589,7 +589,11 @@ def recalculated(workbook, tmp_path_factory):
     plain = openpyxl.load_workbook(workbook)
     plain["Forudsætninger"][f"D{KEY_ROWS[2017]}"] = 1.0
     plain.save(folder / "plain.xlsx")
-    results = libreoffice.recalculate([workbook, folder / "plain.xlsx"], folder / "out")
+    four = openpyxl.load_workbook(workbook)  # the discount rate 3.5 % -> 4 %
+    four["Forudsætninger"]["B8"] = 0.04
+    four.save(folder / "four.xlsx")
+    results = libreoffice.recalculate([workbook, folder / "plain.xlsx", folder / "four.xlsx"],
+                                      folder / "out")
     return [openpyxl.load_workbook(path, data_only=True) for path in results]
 
 
@@ -610,7 +614,7 @@ class TestWorkbookRecalculated:
                 assert got == pytest.approx(expected, rel=1e-6, abs=1e-6), where
 
     def test_2017_follows_its_assumptions_and_2021_does_not_move(self, recalculated):
-        before, after = (book["Kommunens andel"] for book in recalculated)
+        before, after = (book["Kommunens andel"] for book in recalculated[:2])
         assert after["F5"].value == pytest.approx(200_000 / 350_000)
         # gross 2017 = (UDK + KOMBIT) * the plain population share
         expected = (UDK_2017 + KOMBIT_2017) * 200_000 / 350_000
@@ -622,6 +626,46 @@ class TestWorkbookRecalculated:
         # the period's net per inhabitant on the summary follows too
         net = sum(after[f"L{r}"].value for r in range(5, 10))
         assert summary[f"E{rows[2021] + 1}"].value == pytest.approx(net * 1e6 / 200_000)
+
+
+    def test_the_discount_factors_follow_the_rate(self, recalculated):
+        """Forudsætninger!B8 at 4 %: year t's factor is 1 / 1.04^t, and the municipality's
+        expected NPV is the sum of the country's risk-adjusted net benefits (the greyed
+        column C, which does not update) / 1.04^t times 187,200 / 337,200."""
+        before, four = recalculated[0]["Business case"], recalculated[2]["Business case"]
+        rows = range(5, 19)  # 2017-2030
+        assert [four[f"D{r}"].value for r in rows] == pytest.approx(
+            [1.04 ** -t for t in range(14)])
+        assert [before[f"D{r}"].value for r in rows] == pytest.approx(
+            [1.035 ** -t for t in range(14)])  # Finansministeriet's 3.5 % in years 0-35
+        expected = sum(four[f"C{r}"].value * 1.04 ** -t for t, r in enumerate(rows))
+        assert four["J22"].value == pytest.approx(expected * W101 / WEIGHTS)
+        summary = recalculated[2]["Oversigt"]
+        assert summary["A33"].value.startswith("Forventet NNV (risikojusteret), kommunen")
+        assert summary["B33"].value == pytest.approx(expected * W101 / WEIGHTS)
+
+
+class TestWorkbookMarks:
+    def test_what_does_not_update_is_greyed_and_said(self, workbook):
+        from udkecon.excel.board import STATIC_FILL
+
+        book = openpyxl.load_workbook(workbook)
+        case, assumptions = book["Business case"], book["Forudsætninger"]
+        assert case["A1"].value == ("Business case for UDK's andel af monopolbruddet "
+                                    "(illustrativt eksempel)")
+        for cell in ("B5", "C18", "B6", "B7"):  # net benefits, base year, base index
+            sheet = case if cell in ("B5", "C18") else assumptions
+            assert sheet[cell].fill.fgColor.rgb.endswith(STATIC_FILL.fgColor.rgb[-6:]), cell
+            assert "opdateres ikke" in sheet[cell].comment.text, cell
+        assert case["D5"].value.startswith("=1/(1+'Forudsætninger'!$B$8)^")
+        assert "opdateres ikke" in case["A25"].value  # visible, not only a comment
+        assert "Ingen formel læser cellen" in assumptions["C6"].value
+        assert assumptions["B8"].value == 0.035
+        summary = book["Oversigt"]
+        assert summary["A10"].value.startswith("Resuméet er skrevet af udkecon ved kørslen "
+                                               "og opdateres ikke")
+        assert summary["A3"].value == ("Illustrativt eksempel: omkostnings-, DUT- og "
+                                       "business case-tallene er ikke officielle")
 
 
 # --------------------------------------------------------------------------- end to end
