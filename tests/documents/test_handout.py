@@ -185,6 +185,60 @@ class TestBusinessCaseShare:
             allocation.business_case_share(case, 999, three)
 
 
+TWO_YEARS = TESTS / "data" / "handout_case_two_years.csv"
+
+
+@pytest.fixture(scope="module")
+def two_years():
+    """101 in the three-municipality country with the two-year case at a flat 4 %."""
+    return model.build(101, municipalities_file=THREE, case_file=TWO_YEARS, rate=0.04)
+
+
+class TestExpectedCase:
+    """The share of the expected (risk-adjusted) NPV, by hand, with the two-year case
+    tests/data/handout_case_two_years.csv at a flat 4 %: legacy operation 2020-2021 at
+    low 90, mode 100, high 140 (mean (90 + 100 + 140) / 3 = 110) against new operation at
+    60 with no range. Net benefit a year: 100 - 60 = 40 at the mode, 110 - 60 = 50 at the
+    mean; discount factors 1 and 1 / 1.04.
+      NPV at the mode:  40 * (1 + 1/1.04) = 78.4615...
+      expected NPV:     50 * (1 + 1/1.04) = 98.0769...
+    101's share 187,200 / 337,200: 43.5587... and 54.4484... The legacy amount is never
+    below 90 > 60, so every Monte Carlo draw is positive: probability 100 %."""
+
+    def test_by_hand(self, two_years):
+        h = two_years
+        assert h.expected_case.national.npv == pytest.approx(50 * (1 + 1 / 1.04))
+        assert h.business_case.national.npv == pytest.approx(40 * (1 + 1 / 1.04))
+        assert h.expected_case.npv == pytest.approx(50 * (1 + 1 / 1.04) * W101 / WEIGHTS,
+                                                    abs=ORE)
+        assert h.business_case.npv == pytest.approx(40 * (1 + 1 / 1.04) * W101 / WEIGHTS,
+                                                    abs=ORE)
+        assert h.case_prob_positive == 1.0
+
+    def test_sentences_and_table(self, two_years):
+        sentences = handout.business_case_sentences(two_years)
+        # 54.448 -> "54,4 mio. kr." and 43.559 -> "43,6 mio. kr." (one decimal from 1 mio.)
+        assert "forventet (risikojusteret) nettonutidsværdi (NNV) på 54,4 mio. kr." in \
+            sentences[0]
+        assert "ved de mest sandsynlige værdier er NNV 43,6 mio. kr." in sentences[0]
+        assert "hele landet: 98,1 mio. kr. forventet og 78,5 mio. kr." in sentences[0]
+        # not the shipped case: no report name; a probability of 100 % is not "not settled"
+        assert sentences[0].startswith("Kommunens andel af business casen (illustrativt "
+                                       "eksempel; ")
+        assert "ikke afgjort" not in " ".join(sentences)
+        assert "sandsynligheden for en positiv NNV for hele landet 100\u00a0%" in sentences[1]
+        table = handout.business_case_table(two_years)
+        assert table.iloc[0].tolist() == ["98,1 mio. kr.", "54,4 mio. kr."]
+
+    def test_small_amounts_in_kroner(self):
+        # below 1 mio. kr. in kr. to two significant digits: -0.134396 mio. kr. = -134,396 kr.
+        # -> -130.000 kr.; 0.0075438 mio. kr. = 7,543.8 kr. -> 7.500 kr.; -471.7 kr. -> -470
+        assert handout.case_amount(2.1494, "da") == "2,1 mio. kr."
+        assert handout.case_amount(-0.134396, "da") == "-130.000 kr."
+        assert handout.case_amount(0.0075438, "da") == "7.500 kr."
+        assert handout.case_amount(-0.0004717, "da") == "-470 kr."
+
+
 class TestMoneyDecimals:
     def test_three_significant_digits(self):
         assert [fmt.money_decimals(v) for v in (94.3, 10.0, 9.99, 1.0, 0.33, -12.0)] == \
@@ -376,15 +430,28 @@ class TestSentences:
         text = " ".join(handout.resume_sentences(h))
         assert "above the national average" in text  # 147 pays the full rate
         assert "DKK" in text and "kr." not in text.replace("DKK", "")
-        case = handout.business_case_sentence(h)
-        assert case.startswith("The municipality's share of the business case")
-        assert "net present value (NPV)" in case and "fm2021" not in case
+        case = " ".join(handout.business_case_sentences(h))
+        assert case.startswith("The municipality's share of “Business case of UDK's share of "
+                               "the monopoly break” (illustrative example; ")
+        assert "expected (risk-adjusted) net present value (NPV)" in case
+        assert "fm2021" not in case
 
     def test_business_case_in_board_terms(self, koebenhavn_three):
-        case = handout.business_case_sentence(koebenhavn_three)
-        assert "nettonutidsværdi (NNV)" in case and "fm2021" not in case
+        sentences = handout.business_case_sentences(koebenhavn_three)
+        case = " ".join(sentences)
+        # the business case report's name, marked illustrative
+        assert case.startswith("Kommunens andel af »Business case for UDK's andel af "
+                               "monopolbruddet« (illustrativt eksempel; ")
+        assert "forventet (risikojusteret) nettonutidsværdi (NNV)" in case
+        assert "fm2021" not in case
         assert "andel efter fordelingsnøglen i BEK nr. 1629: 55,52\u00a0%" in case
         assert "tjent hjem" not in case
+        # the national Monte Carlo of the shipped case straddles zero: the sign is not settled
+        assert "Fortegnet for hele landets business case er ikke afgjort" in case
+        # the own-contract savings shared by the key: said as an approximation
+        assert "som en tilnærmelse" in sentences[-1] and "egen kontrakt" in sentences[-1]
+        assert handout.case_heading(koebenhavn_three) == \
+            "Kommunens andel af business casen (illustrativt eksempel)"
 
     def test_tables(self, koebenhavn_three):
         h = koebenhavn_three
@@ -403,8 +470,12 @@ class TestSentences:
         by_year = handout.per_inhabitant_by_year(h)
         assert list(by_year.columns) == ["København", "Region Hovedstaden", "Hele landet"]
         case = handout.business_case_table(h)
-        assert case.iloc[0].tolist() == pytest.approx(
-            [h.business_case.national.npv, h.business_case.npv])
+        # the expected (risk-adjusted) NPV first, then the figures at the most likely values
+        assert list(case.index) == [
+            "Forventet NNV (risikojusteret)", "NNV ved mest sandsynlige værdier",
+            "Diskonterede gevinster (mest sandsynlige værdier)",
+            "Diskonterede omkostninger (mest sandsynlige værdier)"]
+        assert list(case.columns) == ["Hele landet", "København"]
 
     def test_method_names_keys_and_population_years(self, koebenhavn_three):
         method = " ".join(handout.method_sentences(koebenhavn_three))
@@ -518,7 +589,11 @@ def recalculated(workbook, tmp_path_factory):
     plain = openpyxl.load_workbook(workbook)
     plain["Forudsætninger"][f"D{KEY_ROWS[2017]}"] = 1.0
     plain.save(folder / "plain.xlsx")
-    results = libreoffice.recalculate([workbook, folder / "plain.xlsx"], folder / "out")
+    four = openpyxl.load_workbook(workbook)  # the discount rate 3.5 % -> 4 %
+    four["Forudsætninger"]["B8"] = 0.04
+    four.save(folder / "four.xlsx")
+    results = libreoffice.recalculate([workbook, folder / "plain.xlsx", folder / "four.xlsx"],
+                                      folder / "out")
     return [openpyxl.load_workbook(path, data_only=True) for path in results]
 
 
@@ -539,7 +614,7 @@ class TestWorkbookRecalculated:
                 assert got == pytest.approx(expected, rel=1e-6, abs=1e-6), where
 
     def test_2017_follows_its_assumptions_and_2021_does_not_move(self, recalculated):
-        before, after = (book["Kommunens andel"] for book in recalculated)
+        before, after = (book["Kommunens andel"] for book in recalculated[:2])
         assert after["F5"].value == pytest.approx(200_000 / 350_000)
         # gross 2017 = (UDK + KOMBIT) * the plain population share
         expected = (UDK_2017 + KOMBIT_2017) * 200_000 / 350_000
@@ -551,6 +626,46 @@ class TestWorkbookRecalculated:
         # the period's net per inhabitant on the summary follows too
         net = sum(after[f"L{r}"].value for r in range(5, 10))
         assert summary[f"E{rows[2021] + 1}"].value == pytest.approx(net * 1e6 / 200_000)
+
+
+    def test_the_discount_factors_follow_the_rate(self, recalculated):
+        """Forudsætninger!B8 at 4 %: year t's factor is 1 / 1.04^t, and the municipality's
+        expected NPV is the sum of the country's risk-adjusted net benefits (the greyed
+        column C, which does not update) / 1.04^t times 187,200 / 337,200."""
+        before, four = recalculated[0]["Business case"], recalculated[2]["Business case"]
+        rows = range(5, 19)  # 2017-2030
+        assert [four[f"D{r}"].value for r in rows] == pytest.approx(
+            [1.04 ** -t for t in range(14)])
+        assert [before[f"D{r}"].value for r in rows] == pytest.approx(
+            [1.035 ** -t for t in range(14)])  # Finansministeriet's 3.5 % in years 0-35
+        expected = sum(four[f"C{r}"].value * 1.04 ** -t for t, r in enumerate(rows))
+        assert four["J22"].value == pytest.approx(expected * W101 / WEIGHTS)
+        summary = recalculated[2]["Oversigt"]
+        assert summary["A33"].value.startswith("Forventet NNV (risikojusteret), kommunen")
+        assert summary["B33"].value == pytest.approx(expected * W101 / WEIGHTS)
+
+
+class TestWorkbookMarks:
+    def test_what_does_not_update_is_greyed_and_said(self, workbook):
+        from udkecon.excel.board import STATIC_FILL
+
+        book = openpyxl.load_workbook(workbook)
+        case, assumptions = book["Business case"], book["Forudsætninger"]
+        assert case["A1"].value == ("Business case for UDK's andel af monopolbruddet "
+                                    "(illustrativt eksempel)")
+        for cell in ("B5", "C18", "B6", "B7"):  # net benefits, base year, base index
+            sheet = case if cell in ("B5", "C18") else assumptions
+            assert sheet[cell].fill.fgColor.rgb.endswith(STATIC_FILL.fgColor.rgb[-6:]), cell
+            assert "opdateres ikke" in sheet[cell].comment.text, cell
+        assert case["D5"].value.startswith("=1/(1+'Forudsætninger'!$B$8)^")
+        assert "opdateres ikke" in case["A25"].value  # visible, not only a comment
+        assert "Ingen formel læser cellen" in assumptions["C6"].value
+        assert assumptions["B8"].value == 0.035
+        summary = book["Oversigt"]
+        assert summary["A10"].value.startswith("Resuméet er skrevet af udkecon ved kørslen "
+                                               "og opdateres ikke")
+        assert summary["A3"].value == ("Illustrativt eksempel: omkostnings-, DUT- og "
+                                       "business case-tallene er ikke officielle")
 
 
 # --------------------------------------------------------------------------- end to end

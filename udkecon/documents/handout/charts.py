@@ -48,7 +48,7 @@ def municipal_gross_net(shares: pd.DataFrame, language: str = "da", decimals: in
 
 
 def per_inhabitant_levels(by_year: pd.DataFrame, language: str = "da"):
-    """Net cost per inhabitant (kr.) by year: one column each for the municipality, its
+    """Net cost (after DUT) per inhabitant (kr.) by year: one column each for the municipality, its
     region and the country (the columns of `by_year`, in that order)."""
     fig, ax = plt.subplots(figsize=(7.2, 3.0))
     years = [int(y) for y in by_year.index]
@@ -58,7 +58,8 @@ def per_inhabitant_levels(by_year: pd.DataFrame, language: str = "da"):
         offset = (position - (len(by_year.columns) - 1) / 2) * width
         ax.bar([y + offset for y in years], by_year[name], width, color=colour, label=name)
     ax.set_xticks(years, [str(y) for y in years])
-    _axis(ax, language, 0, "kr." if language == "da" else "DKK")
+    # net of the DUT compensation: say so on the axis, the reader cannot tell from the bars
+    _axis(ax, language, 0, label("handout_net_kr", language))
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.1), ncol=3, frameon=False)
     fig.tight_layout()
     return fig

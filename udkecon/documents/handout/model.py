@@ -31,10 +31,21 @@ and for the whole period the sum of the years' figures.
 
 The business case
 -----------------
-The UDK business case (`business_case.evaluate`) is shared by the key and population of the
-last year: NPV_k = NPV * w_k / sum_j w_j, and so for each year's net benefit. As every flow
-of the case is scaled by the same share, the municipality's payback time, IRR and
-benefit-cost ratio are the country's.
+The UDK business case (`business_case.evaluate`, the illustrative udk_share case) is shared
+by the key and population of the last year: NPV_k = NPV * w_k / sum_j w_j, and so for each
+year's net benefit. As every flow of the case is scaled by the same share, the municipality's
+payback time, IRR and benefit-cost ratio are the country's.
+
+The handout's headline is the share of the expected (risk-adjusted) NPV, as the business
+case report's is: the case evaluated with every row at its triangular mean
+(low + most likely + high) / 3 (`evaluate(..., at="mean")`); the NPV is linear in the
+amounts, so this is the expected NPV without a simulation per municipality. The national
+Monte Carlo (`uncertainty.monte_carlo`, the report's draws and seed) runs once per set of
+inputs, only for the probability that the national NPV is positive.
+
+The case's items follow different channels (the savings on the KMD solutions are each
+municipality's own contract, not shared by any key); the handout spreads the whole case by
+the BEK key all the same, an approximation the text states.
 """
 
 from __future__ import annotations
@@ -60,12 +71,13 @@ from ...allocation import (
     load_allocation_keys,
     shares_by_rules,
 )
-from ...business_case import evaluate
+from ...business_case import build_cash_flows, evaluate
 from ...data import load_municipalities, provenance
 from ...hashing import sha256
 from ...labels import check_language
 from ...municipalities import resolve_municipality
 from ...population import load_population_by_year
+from ...uncertainty import monte_carlo
 from ..fixed_prices import model as fixed_prices
 from ..fixed_prices.model import CostAnalysis
 
@@ -87,13 +99,17 @@ class MunicipalityHandout:
     analysis: CostAnalysis  # the national figures (fixed and current prices)
     shares: pd.DataFrame  # years x (gross, dut, net), mio. kr., fixed prices
     comparison: pd.DataFrame  # see level_comparison
-    business_case: BusinessCaseShare | None
+    business_case: BusinessCaseShare | None  # at the most likely values
     inputs: list[dict] = field(default_factory=list)
     illustrative: bool = False
     population_date: dt.date | None = None  # the day the population was counted
     municipalities: pd.DataFrame | None = None  # the table the keys were computed from
     rules: RuleShares | None = None  # every municipality's shares, the keys, the populations
     rate: object = config.DEFAULT_DISCOUNT_RATE  # the business case's discount rate as given
+    # the share of the expected (risk-adjusted) case: every item at its triangular mean
+    expected_case: BusinessCaseShare | None = None
+    # the national Monte Carlo's probability of a positive NPV (the report's draws and seed)
+    case_prob_positive: float | None = None
 
     @property
     def basis(self) -> pd.DataFrame:
@@ -160,7 +176,11 @@ def _national(cost_file, dut_file, index_file, municipalities_file, case_file, k
                             population_by_year=by_year)
     case = None
     if with_case:
-        case = evaluate(case_file, rate, base_year=base_year, index=analysis.index)
+        flows = build_cash_flows(case_file, base_year=base_year, index=analysis.index)
+        case = (evaluate(flows, rate), evaluate(flows, rate, at="mean"),
+                # once per inputs (about 0.2 s), the same draws as the business case report
+                monte_carlo(flows, rate, draws=config.MONTE_CARLO_DRAWS,
+                            seed=config.MONTE_CARLO_SEED).prob_positive)
     _NATIONAL[key] = value = (analysis, table, rules, case)
     while len(_NATIONAL) > _NATIONAL_MAX:
         _NATIONAL.popitem(last=False)
@@ -203,11 +223,12 @@ def build(municipality, base_year: int = config.DEFAULT_BASE_YEAR,
     inputs = list(analysis.inputs) + [
         provenance(files[name]) for name in ("municipalities_file", "population_file",
                                              "keys_file", "channels_file") if files[name]]
-    share_of_case = None
+    share_of_case = expected = prob_positive = None
     if case is not None:
-        share_of_case = business_case_share(case, code, population,
-                                            **{k: v for k, v in key.parameters().items()
-                                               if k != "key"})
+        by_key = {k: v for k, v in key.parameters().items() if k != "key"}
+        most_likely, mean, prob_positive = case
+        share_of_case = business_case_share(most_likely, code, population, **by_key)
+        expected = business_case_share(mean, code, population, **by_key)
         inputs.append(provenance(files["case_file"]))
     count_year = int(rules.basis.loc[last, "population_year"])
     return MunicipalityHandout(
@@ -220,9 +241,9 @@ def build(municipality, base_year: int = config.DEFAULT_BASE_YEAR,
         comparison=level_comparison(code, rules.shares, table, rules.populations),
         business_case=share_of_case, inputs=inputs,
         illustrative=bool(analysis.illustrative
-                          or (case is not None and case.illustrative)),
+                          or (case is not None and case[0].illustrative)),
         population_date=dt.date(count_year, 1, 1), municipalities=table, rules=rules,
-        rate=rate,
+        rate=rate, expected_case=expected, case_prob_positive=prob_positive,
     )
 
 

@@ -6,10 +6,11 @@ the source line.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 
-from ... import board, fmt
+from ... import blocks, board, fmt
 from ...allocation import ALLOCATED_CHANNELS, LEVELS, OWN_CONTRACT
 from ...labels import label
 from ..business_case import text as business_case_text
@@ -18,18 +19,32 @@ from .model import MunicipalityHandout
 
 
 def decimals(handout: MunicipalityHandout) -> int:
-    """Decimals of the municipality's amounts in mio. kr.: 1.000 kr. for a small one."""
-    return fmt.money_decimals(handout.shares["gross"].sum())
-
-
-def case_decimals(handout: MunicipalityHandout) -> int:
-    """Decimals of the municipality's share of the business case in mio. kr."""
-    return fmt.money_decimals(handout.business_case.npv)
+    """Decimals of the municipality's amounts in mio. kr.: one decimal (100.000 kr.) from
+    1 mio. kr. up, as the figures are illustrative; 1.000 kr. for a small municipality
+    (Læsø's 0,223 mio. kr.), so its figures do not round to zero."""
+    return 1 if abs(handout.shares["gross"].sum()) >= 1 else 3
 
 
 def _kr(value: float, language: str) -> str:
     number = fmt.number(value, 0, language)
     return f"DKK {number}" if language == "en" else f"{number} kr."
+
+
+def case_amount(value: float, language: str) -> str:
+    """A share of the business case in reader words: '2,1 mio. kr.' from 1 mio. kr. up,
+    below that in kr. to two significant digits ('-130.000 kr.', '-470 kr.'): the case is
+    illustrative, and a small municipality's share would show as '0,000 mio. kr.'.
+
+    >>> case_amount(2.1494, "da"), case_amount(-0.1344, "da"), case_amount(-0.000472, "da")
+    ('2,1 mio. kr.', '-130.000 kr.', '-470 kr.')
+    """
+    if abs(value) >= 1:
+        return fmt.money(value, 1, language)
+    kr = value * 1_000_000
+    if kr == 0:
+        return _kr(0.0, language)
+    step = 10.0 ** (math.floor(math.log10(abs(kr))) - 1)
+    return _kr(round(kr / step) * step, language)
 
 
 def _years_text(years: list[int], language: str) -> str:
@@ -213,35 +228,100 @@ def rate_words(handout: MunicipalityHandout) -> str:
     return business_case_text.rate_text(handout.rate, handout.language)
 
 
-def business_case_sentence(handout: MunicipalityHandout) -> str:
-    """What the municipality's share of the business case is worth, with the country's."""
-    share, lang = handout.business_case, handout.language
+def case_name(handout: MunicipalityHandout, quoted: bool = False, tag: bool = True) -> str:
+    """The case's name as the business case report has it ('Business case for UDK's andel
+    af monopolbruddet') for the shipped case, else 'Business casen'; '(illustrativt
+    eksempel)' after it when the case is illustrative."""
+    from pathlib import Path
+
+    from ... import config
+
+    lang, national = handout.language, handout.business_case.national
+    if Path(national.source_file).name == Path(config.UDK_SHARE_CASE_FILE).name:
+        name = label("bc_title_udk_share", lang)
+        if quoted:
+            name = f"»{name}«" if lang == "da" else f"“{name}”"
+    else:
+        name = label("handout_case_name_other", lang)
+        name = name[0].lower() + name[1:] if quoted else name
+    if tag and national.illustrative:
+        name += " " + label("handout_case_illustrative", lang)
+    return name
+
+
+def case_heading(handout: MunicipalityHandout) -> str:
+    heading = label("handout_heading_case", handout.language)
+    if handout.business_case.national.illustrative:
+        heading += " " + label("handout_case_illustrative", handout.language)
+    return heading
+
+
+def business_case_sentences(handout: MunicipalityHandout) -> list[str]:
+    """The business case section's lead: the share of the expected (risk-adjusted) NPV
+    first, as in the business case report, with the most likely value beside it and the
+    country's; that the national case's sign is not settled; the payback; and that the
+    whole case is shared by the key as an approximation."""
+    share, expected, lang = handout.business_case, handout.expected_case, handout.language
     summary = share.national.summary()
     key = _in_force_key(handout)
-    text = label("handout_sentence_case", lang,
-                 npv=fmt.money(share.npv, case_decimals(handout), lang),
-                 national=fmt.money(share.national.npv, 1, lang),
-                 first=summary["first_year"], last=summary["last_year"],
-                 rate=rate_words(handout), key_title=key.name_da if lang == "da" else key.name_en,
-                 key_share=fmt.percent(share.key_share, 2, lang))
+    illustrative = label("handout_case_illustrative", lang).strip("()") + "; "
+    sentences = [label("handout_sentence_case", lang,
+                       case=case_name(handout, quoted=True, tag=False),
+                       tag=illustrative if share.national.illustrative else "",
+                       expected=case_amount(expected.npv, lang),
+                       npv=case_amount(share.npv, lang),
+                       national_expected=fmt.money(expected.national.npv, 1, lang),
+                       national=fmt.money(share.national.npv, 1, lang),
+                       first=summary["first_year"], last=summary["last_year"],
+                       rate=rate_words(handout),
+                       key_title=key.name_da if lang == "da" else key.name_en,
+                       key_share=fmt.percent(share.key_share, 2, lang))]
+    probability = handout.case_prob_positive
+    if probability is not None:
+        # between 10 % and 90 % the national P10 and P90 lie on either side of zero: the
+        # sign is not settled; outside, the probability alone is said
+        key = ("handout_sentence_sign" if 0.1 < probability < 0.9
+               else "handout_sentence_probability")
+        sentences.append(label(key, lang, probability=fmt.percent(probability, 0, lang)))
     payback = summary["payback_year"]
     if payback is not None:
-        text += " " + label("handout_sentence_payback", lang, year=payback)
-    return fmt.sentence(text)
+        sentences.append(label("handout_sentence_payback", lang, year=payback))
+    sentences.append(label("handout_sentence_case_approximation", lang))
+    return [fmt.sentence(s) for s in sentences]
 
 
 def business_case_table(handout: MunicipalityHandout) -> pd.DataFrame:
-    """The municipality's share of the case: key figures beside the country's."""
-    share, lang = handout.business_case, handout.language
-    national = share.national
-    rows = [("npv", national.npv, share.npv), ("pv_benefits", national.pv_benefits,
-                                                share.pv_benefits),
-            ("pv_costs", national.pv_costs, share.pv_costs)]
+    """The municipality's share of the case beside the country's, as text with units
+    (`case_amount`): the expected NPV, the NPV and the present values at the most likely
+    values."""
+    share, expected, lang = handout.business_case, handout.expected_case, handout.language
+    rows = [("expected_npv", expected.national.npv, expected.npv),
+            ("npv", share.national.npv, share.npv),
+            ("pv_benefits", share.national.pv_benefits, share.pv_benefits),
+            ("pv_costs", share.national.pv_costs, share.pv_costs)]
     return pd.DataFrame({
-        label("handout_country", lang): [n for _, n, _ in rows],
-        handout.name: [m for _, _, m in rows],
+        label("handout_country", lang): [fmt.money(n, 1, lang) for _, n, _ in rows],
+        handout.name: [case_amount(m, lang) for _, _, m in rows],
     }, index=pd.Index([label(f"handout_case_{k}", lang) for k, _, _ in rows],
                       name=label("handout_case_figure", lang)))
+
+
+def business_case_caption(handout: MunicipalityHandout) -> str:
+    years = handout.business_case.by_year.index
+    return label("handout_table_case", handout.language, base_year=handout.base_year,
+                 first=years[0], last=years[-1], case=case_name(handout))
+
+
+def illustrative_banner(handout: MunicipalityHandout):
+    """The red flag under the title: it names the business case when the handout shows it."""
+    return blocks.illustrative_banner(handout.language, *illustrative_keys(handout))
+
+
+def illustrative_keys(handout: MunicipalityHandout) -> tuple[str, str]:
+    """The banner's and the note's label keys (the workbook uses them too)."""
+    if handout.business_case is None or not handout.business_case.national.illustrative:
+        return "illustrative_banner", "illustrative_note"
+    return "handout_illustrative_banner", "handout_illustrative_note"
 
 
 # --------------------------------------------------------------------------- annex
@@ -317,10 +397,13 @@ def method_sentences(handout: MunicipalityHandout) -> list[str]:
     if handout.business_case is not None:
         key = _in_force_key(handout)
         sentences.append(label("handout_method_case", lang, rate=rate_words(handout),
+                               case=case_name(handout),
                                key_title=key.name_da if lang == "da" else key.name_en,
                                date=population_date(handout, handout.years[-1])))
+        sentences.append(label("handout_method_case_expected", lang))
+        sentences.append(label("handout_method_case_approximation", lang))
     if handout.illustrative:
-        sentences.append(label("illustrative_note", lang))
+        sentences.append(label(illustrative_keys(handout)[1], lang))
     return [fmt.sentence(s) for s in sentences]
 
 

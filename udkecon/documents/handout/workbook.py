@@ -25,9 +25,11 @@ cached value by less than one øre (1e-8 mio. kr.).
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 from ... import fmt
 from ...allocation import LEVELS, OWN_CONTRACT
+from ...business_case import rate_schedule
 from ...excel.about import (
     Section,
     footer_note,
@@ -37,7 +39,7 @@ from ...excel.about import (
     set_properties,
     write_about_sheet,
 )
-from ...excel.board import front_block
+from ...excel.board import STATIC_FONT, front_block, not_updating
 from ...excel.book import (
     FACTOR,
     FIRST_ROW,
@@ -85,6 +87,26 @@ def _money(decimals: int) -> str:
     return "#,##0." + "0" * decimals + ";-#,##0." + "0" * decimals if decimals else MONEY
 
 
+def _case_decimals(amount: float) -> int:
+    """Decimals of mio. kr. for a share of the business case: one from 1 mio. kr. up (the
+    case is illustrative), else two significant digits (-0,13; Læsø's -0,00047)."""
+    amount = abs(float(amount))
+    if amount >= 1 or amount == 0:
+        return 1
+    return 1 - math.floor(math.log10(amount))
+
+
+def _flat_rate(h: MunicipalityHandout) -> float | None:
+    """The one rate of every year of the case's horizon (Finansministeriet's 3,5 % for
+    years 0-35 under fm2021), or None when the schedule changes within it: a single-rate
+    formula 1 / (1 + r)^t is then exact."""
+    years = len(h.business_case.by_year)
+    rates = rate_schedule(h.rate, years)[1:]
+    if years < 2 or (rates == rates[0]).all():
+        return float(rates[0]) if years >= 2 else None
+    return None
+
+
 class _Names:
     """The sheet titles in the workbook's language."""
 
@@ -110,10 +132,13 @@ class _Layout:
         self.comparison_row = {(period, level): FIRST_ROW + 3 * i + j
                                for i, period in enumerate(periods)
                                for j, level in enumerate(LEVELS)}
-        self.case_npv_cell = ""
+        self.case_npv_cell = self.case_expected_cell = ""
         if h.business_case is not None:
             last = FIRST_ROW + len(h.business_case.by_year) - 1
-            self.case_npv_cell = ref(names.case, f"$G${last + 3}")
+            # below the case table: national expected, national most likely, then the
+            # municipality's expected and most likely NPV (column J and I)
+            self.case_expected_cell = ref(names.case, f"$J${last + 4}")
+            self.case_npv_cell = ref(names.case, f"$I${last + 5}")
 
     def key_column(self, year: int, what: str) -> int:
         """The key sheet's column (1 = A) of `what` (PER_YEAR) in `year`."""
@@ -167,9 +192,25 @@ def _assumptions_sheet(book: Book, names: _Names, h: MunicipalityHandout) -> Non
          book.label("xl_handout_rate_help")],
     ]
     book.table(ws, "handout_assumptions", columns, rows)
-    ws[BASE_YEAR_CELL.replace("$", "")].number_format = YEAR
-    ws[BASE_INDEX_CELL.replace("$", "")].number_format = INDEX
     ws[CODE_CELL.replace("$", "")].number_format = YEAR
+    # the base year and its index are information (the labels say '2020-niveau'
+    # throughout): greyed, with the note that they do not update
+    not_updating(book, ws, FIRST_ROW + 1, 2, h.base_year, YEAR)
+    not_updating(book, ws, FIRST_ROW + 2, 2, h.analysis.index[h.base_year], INDEX)
+    if case is not None:
+        flat = _flat_rate(h)
+        years = len(case.by_year)
+        if flat is not None:  # the discount factors are formulas over this cell
+            book.put(ws, RATE_ROW, 2, flat, "0.0%", fill=INPUT_FILL)
+            help_text = book.label("xl_handout_rate_help", rate=text.rate_words(h),
+                                   percent=fmt.percent(flat, 1, h.language), years=years,
+                                   sheet=names.case)
+        else:
+            not_updating(book, ws, RATE_ROW, 2, text.rate_words(h))
+            help_text = book.label("xl_handout_rate_schedule_help", rate=text.rate_words(h),
+                                   years=years, sheet=names.case)
+        book.put(ws, RATE_ROW, 3, help_text, alignment=LEFT_WRAP, measure=False)
+    book.put(ws, RATE_ROW + 1, 1, book.label("xl_handout_grey_note"), measure=False)
 
     book.put(ws, KEYS_TOP - 1, 1, book.label("xl_handout_keys_by_year"), font=SECTION_FONT)
     key_columns = [Column(book.label("year"), YEAR),
@@ -395,45 +436,71 @@ def _comparison_sheet(book: Book, names: _Names, layout: _Layout,
 
 
 def _case_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHandout) -> None:
-    share = h.business_case
-    national = share.national
+    """The national case by year (most likely and risk-adjusted, greyed: computed at the
+    run), the discount factor as a formula over the rate on the assumptions sheet when one
+    rate covers the horizon, and the municipality's share as formulas."""
+    share, expected = h.business_case, h.expected_case
+    national, national_expected = share.national, expected.national
     ws = book.add_sheet(names.case, landscape=True)
-    book.heading(ws, book.label("xl_handout_case_title"),
+    book.heading(ws, book.label("xl_handout_case_title", case=text.case_name(h)),
                  book.label("xl_handout_case_subtitle", base_year=h.base_year,
                             year=h.years[-1]))
-    money = _money(max(text.decimals(h), 2))
+    money = _money(_case_decimals(share.pv_benefits))
     columns = [Column(book.label("year"), YEAR),
                Column(book.label("xl_handout_net_benefit_national"), MONEY),
+               Column(book.label("xl_handout_net_benefit_expected_national"), MONEY),
                Column(book.label("xl_handout_discount_factor"), FACTOR),
                Column(book.label("xl_handout_discounted_national"), MONEY),
+               Column(book.label("xl_handout_discounted_expected_national"), MONEY),
                Column(book.label("xl_handout_key_share"), KEY_SHARE),
                Column(book.label("xl_handout_net_benefit_share"), money),
                Column(book.label("xl_handout_discounted_share"), money),
+               Column(book.label("xl_handout_discounted_expected_share"), money),
                Column(book.label("xl_handout_cumulative_share"), money)]
     rows = []
     first = FIRST_ROW
     key_share = layout.lookup(h.years[-1], "key_share")
+    rate = ref(names.assumptions, f"$B${RATE_ROW}")
+    flat = _flat_rate(h) is not None
     for row, year in enumerate(share.by_year.index, start=first):
         position = row - first
+        factor = float(national.discount_factors[position])
         rows.append([
             int(year), float(national.net_benefit[position]),
-            float(national.discount_factors[position]),
-            Formula(f"=B{row}*C{row}", float(national.discounted_net_benefit[position])),
+            float(national_expected.net_benefit[position]),
+            Formula(f"=1/(1+{rate})^($A{row}-$A${first})", factor) if flat else factor,
+            Formula(f"=B{row}*D{row}", float(national.discounted_net_benefit[position])),
+            Formula(f"=C{row}*D{row}",
+                    float(national_expected.discounted_net_benefit[position])),
             Formula(f"={key_share}", share.key_share),
-            Formula(f"=B{row}*E{row}", share.by_year.loc[year, "net_benefit"]),
-            Formula(f"=D{row}*E{row}", share.by_year.loc[year, "discounted_net_benefit"]),
-            Formula(f"=SUM(G${first}:G{row})", share.by_year.loc[year, "cumulative_discounted"]),
+            Formula(f"=B{row}*G{row}", share.by_year.loc[year, "net_benefit"]),
+            Formula(f"=E{row}*G{row}", share.by_year.loc[year, "discounted_net_benefit"]),
+            Formula(f"=F{row}*G{row}", expected.by_year.loc[year, "discounted_net_benefit"]),
+            Formula(f"=SUM(I${first}:I{row})", share.by_year.loc[year, "cumulative_discounted"]),
         ])
     _, last = book.table(ws, "business_case_share", columns, rows)
+    # what no formula can follow: the country's net benefits from the case file (and the
+    # discount factors when the rate changes within the horizon)
+    for row in range(first, last + 1):
+        for column in (2, 3) if flat else (2, 3, 4):
+            cell = ws.cell(row=row, column=column)
+            not_updating(book, ws, row, column, cell.value, cell.number_format)
     below = last + 2
-    book.put(ws, below, 1, book.label("xl_handout_npv_national"), font=TOTAL_FONT)
-    book.put(ws, below, 4, Formula(f"=SUM(D{first}:D{last})", national.npv), MONEY,
-             font=TOTAL_FONT)
-    book.put(ws, below + 1, 1, book.label("xl_handout_npv_share"), font=TOTAL_FONT)
-    book.put(ws, below + 1, 7, Formula(f"=SUM(G{first}:G{last})", share.npv), money,
-             font=TOTAL_FONT)
-    book.put(ws, below + 3, 1, national.price_basis)
-    assert layout.case_npv_cell == ref(names.case, f"$G${below + 1}")
+    totals = [("xl_handout_expected_npv_national", 6, national_expected.npv, MONEY),
+              ("xl_handout_npv_national", 5, national.npv, MONEY),
+              ("xl_handout_expected_npv_share", 10, expected.npv,
+               _money(_case_decimals(expected.npv))),
+              ("xl_handout_npv_share", 9, share.npv, _money(_case_decimals(share.npv)))]
+    for offset, (key, column, value, number_format) in enumerate(totals):
+        column_letter = letter(column)
+        book.put(ws, below + offset, 1, book.label(key), font=TOTAL_FONT)
+        book.put(ws, below + offset, column,
+                 Formula(f"=SUM({column_letter}{first}:{column_letter}{last})", value),
+                 number_format, font=TOTAL_FONT)
+    book.put(ws, below + len(totals) + 1, 1, book.label("xl_handout_case_note"), measure=False)
+    book.put(ws, below + len(totals) + 2, 1, national.price_basis, measure=False)
+    assert layout.case_expected_cell == ref(names.case, f"$J${below + 2}")
+    assert layout.case_npv_cell == ref(names.case, f"$I${below + 3}")
 
 
 SUMMARY_SPAN = 7  # columns A-G: the key table; the charts stand to the right
@@ -448,8 +515,12 @@ def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHa
     money = _money(text.decimals(h))
     shares = quote(names.shares)
     assumptions = quote(names.assumptions)
-    row = front_block(book, ws, 5, resume_sentences=text.resume_sentences(h),
+    resume = text.resume_sentences(h)
+    # the resumé is text written at the run: say so visibly, greyed, as its last line
+    row = front_block(book, ws, 5, resume_sentences=[*resume,
+                                                    book.label("xl_handout_summary_static")],
                       clauses=text.clauses(h), span=SUMMARY_SPAN)
+    ws.cell(row=6 + len(resume), column=1).font = STATIC_FONT
 
     # Økonomi: the key table, every figure read from the shares sheet
     book.put(ws, row, 1, text.economy_caption(h), measure=False)
@@ -503,10 +574,13 @@ def _summary_sheet(book: Book, names: _Names, layout: _Layout, h: MunicipalityHa
          Formula(f"={layout.lookup(last, 'population_share')}", h.population_share),
          KEY_SHARE),
     ]
-    if h.business_case is not None:
+    if h.business_case is not None:  # the expected (risk-adjusted) NPV first, as in the PDF
+        figures.append((book.label("xl_handout_expected_npv_share"),
+                        Formula(f"={layout.case_expected_cell}", h.expected_case.npv),
+                        _money(_case_decimals(h.expected_case.npv))))
         figures.append((book.label("xl_handout_npv_share"),
                         Formula(f"={layout.case_npv_cell}", h.business_case.npv),
-                        _money(max(text.decimals(h), 2))))
+                        _money(_case_decimals(h.business_case.npv))))
     for line, (name, value, number_format) in enumerate(figures, start=top + 1):
         book.put(ws, line, 1, name)
         book.put(ws, line, 2, value, number_format)
@@ -563,7 +637,8 @@ def build(h: MunicipalityHandout, *, parameters: dict, author: str = "udkecon",
     generated_at = generated_at or fmt.generation_time()
     book = Book(title=label("handout_title", h.language, name=h.name, period=h.period),
                 language=h.language, illustrative=h.illustrative,
-                footer_note=footer_note(h.language, generated_at))
+                footer_note=footer_note(h.language, generated_at),
+                banner=label(text.illustrative_keys(h)[0], h.language))
     names = _Names(book)
     layout = _Layout(names, h)
     _summary_sheet(book, names, layout, h)
@@ -577,7 +652,8 @@ def build(h: MunicipalityHandout, *, parameters: dict, author: str = "udkecon",
     write_about_sheet(book, _about_sections(book, h, parameters, author, generated_at))
     set_properties(book, subject=book.title, author=author,
                    keywords=book.label("xl_handout_keywords").split(";"),
-                   description=book.label("illustrative_note") if h.illustrative else "",
+                   description=(book.label(text.illustrative_keys(h)[1])
+                                if h.illustrative else ""),
                    generated_at=generated_at)
     book.workbook.active = 0
     return book
