@@ -29,6 +29,27 @@ def load_dut(path=None, index: PriceIndex | None = None,
     return restate_frame(dut, index, base_year, amount_column="dut_compensation_mio_dkk")
 
 
+def notes(frame: pd.DataFrame, language: str) -> pd.Series:
+    """Each row's note in the reader's language: note_da in Danish, note in English; where
+    that one is empty (or the file has no such column), the other, so that a user's file
+    with one note column still shows it. None where the row has no note.
+
+    >>> frame = pd.DataFrame({"note": ["fully replaced", None, "only English"],
+    ...                       "note_da": ["fuldt afløst", None, None]})
+    >>> list(notes(frame, "da")), list(notes(frame, "en"))
+    (['fuldt afløst', None, 'only English'], ['fully replaced', None, 'only English'])
+    """
+    def column(name: str) -> pd.Series:
+        values = frame[name] if name in frame.columns else pd.Series(None, index=frame.index)
+        values = values.astype("object").where(values.notna(), None)
+        return values.map(lambda v: v if v is None or str(v).strip() else None)
+
+    first, second = ("note_da", "note") if language == "da" else ("note", "note_da")
+    preferred, other = column(first), column(second)
+    return preferred.where(preferred.notna(), other).astype("object").where(
+        preferred.notna() | other.notna(), None)
+
+
 def by_cost_type(ledger: pd.DataFrame, prices: str = "fixed") -> pd.DataFrame:
     """Years x cost types (in the ledger's canonical order), mio. kr.; zero where none."""
     column = "amount_mio_dkk_fixed" if prices == "fixed" else "amount_mio_dkk"

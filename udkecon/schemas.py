@@ -103,7 +103,10 @@ register(Schema(
         Column("amount_mio_dkk", "float", nonnegative=True,
                plausible=(None, MIO_DKK_PER_YEAR), fix=MIO_DKK_FIX),
         Column("data_status", allowed=DATA_STATUSES),
+        # the note in English (note) and in Danish (note_da): a report shows the one in its
+        # language, the other where that one is empty (a user's ledger may have only one)
         Column("note", optional_value=True, required=False),
+        Column("note_da", optional_value=True, required=False),
     ),
     key=("year", "system", "cost_type"),
     checks=(table_checks.one_group_per_system,),
@@ -123,7 +126,8 @@ register(Schema(
         Column("dut_compensation_mio_dkk", "float", nonnegative=True,
                plausible=(None, MIO_DKK_PER_YEAR), fix=MIO_DKK_FIX),
         Column("data_status", allowed=DATA_STATUSES),
-        Column("note", optional_value=True, required=False),
+        Column("note", optional_value=True, required=False),  # English, as in the ledger
+        Column("note_da", optional_value=True, required=False),  # Danish
     ),
     key=("year",),
 ))

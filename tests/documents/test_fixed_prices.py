@@ -98,6 +98,9 @@ class TestDanishReport:
         assert "2021 (første fulde driftsår) 150,0 21,1 128,9" in first
         assert "2017 318,7 0,0 318,7" in first
         assert "I alt 2017-2021 1.045,2 29,4 1.015,7" in first
+        # the net rows shown add to 318,7 + 223,0 + 184,6 + 160,6 + 128,9 = 1.015,8, the
+        # total (from the unrounded amounts) is 1.015,7: the note says such differences occur
+        assert "Afrundingsdifferencer kan forekomme." in " ".join(first.split())
         # the metadata went to the annex: no sources, no internal names on page 1
         assert "Datakilder" not in first and "PRIS113" not in first
         assert board.internal_names(first) == []
@@ -136,6 +139,21 @@ class TestDanishReport:
                           for c in row if isinstance(c.value, (int, float))]
         # the ledger's current-price amounts are written as numbers: 148.6 is legacy 2017
         assert 148.6 in current_values
+        # the data files' notes in the workbook's language (column note_da of the files)
+        current, net = book["Løbende priser"], book["DUT og netto"]
+        assert current["H4"].value == "Note"
+        assert current["H5"].value == ("eksisterende KMD-løsninger, der udfases, efterhånden "
+                                       "som de konkurrenceudsatte systemer idriftsættes")
+        assert [net[f"J{row}"].value for row in range(5, 10)] == [
+            "ingen lovændringer med betydning for UDK's IT kompenseret i året", None,
+            "kompensation for kontanthjælpsloftet",
+            "kompensation for lovændringer på pensionsområdet",
+            "delvis kompensation for de nye opgaver i 2021 (praksisændringer på "
+            "pensionsområdet, ligedeling af børne- og ungeydelse)"]
+        # under each table with totals on the summary, the rounding note
+        summary = book.worksheets[0]
+        notes = [c.value for c in summary["A"] if c.value == "Afrundingsdifferencer kan forekomme."]
+        assert len(notes) == 2
 
 
     @pytest.mark.skipif(libreoffice.soffice() is None,
@@ -288,6 +306,11 @@ class TestEnglishAndOtherBaseYear:
         # sources in the reader's language (data/raw/sources.csv, column source_en)
         assert "Statistics Denmark, PRIS113" in text and "Danmarks Statistik" not in text
         assert re.search(r"Page 1 of \d", text)
+        assert "Totals may differ from the sum of the rounded figures." in " ".join(text.split())
+        # the English workbook keeps the files' English notes (column note)
+        book = openpyxl.load_workbook(tmp_path / "udk_costs_fixed_prices.xlsx")
+        assert book["Current prices"]["H5"].value == ("legacy KMD solutions phased out as the "
+                                                      "tendered systems go live")
 
 
 class TestFailedRun:

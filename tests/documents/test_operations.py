@@ -48,6 +48,7 @@ from udkecon.documents.operations.workbook import month_serial
 from udkecon.errors import ParameterError
 from udkecon.excel.save import save
 from udkecon.fmt import month_label
+from udkecon.labels import label
 from udkecon.operations import breaches_by_month, require_platform, worst_month
 
 TESTS = Path(__file__).resolve().parents[1]
@@ -252,6 +253,18 @@ class TestReaderTables:
         # SDY - infrastruktur: 3 breached months of 12, (12 - 3) / 12 = 75.0 %
         assert table.loc["SDY - infrastruktur"].iloc[2] == pytest.approx(75.0)
 
+    def test_lowest_month_is_a_dash_for_a_service_at_100_every_month(self, status):
+        # from the seed's slides: STS adm m1/m2, SDY, BF and Adgangsstyring - applikation
+        # are 100,00 % in all twelve months; SP produktionsmiljø m2 met its target (98,50)
+        # but fell to 98,79 in March 2020, so its lowest month is named
+        lowest = service_table(status)["Laveste måned"]
+        always_full = ["STS adm produktionsmiljø m1", "STS adm produktionsmiljø m2",
+                       "SDY - applikation", "BF - applikation", "Adgangsstyring - applikation"]
+        assert [name for name, month in lowest.items() if month == "–"] == always_full
+        assert lowest["SP produktionsmiljø m2"] == "mar. 2020"
+        assert lowest["KO - applikation"] == "feb. 2020"
+        assert "– = 100 % i alle måneder" in label("ops_services_note", "da")
+
 
 # --------------------------------------------------------------------------- sentences
 
@@ -266,16 +279,21 @@ class TestSummarySentences:
         # Serviceplatformen 47 / 48 = 0.979; Støttesystemer 85 / 96 = 0.885
         assert "Serviceplatformen havde 1 brud i 48 målinger (97,9 %" in text
         assert "Støttesystemer 11 brud i 96 (88,5 %)" in text
-        assert "Den værste måned var februar 2020 med 5 brud og ca. 135,0 timers" in text
+        # hours in prose are whole hours (estimated from percentages published to two
+        # decimals): 135.024 -> 135, 117.624 -> 118
+        assert "Den værste måned var februar 2020 med 5 brud og ca. 135 timers" in text
         assert "KO - applikation (Støttesystemer) i februar 2020: 83,10 % mod et mål på " \
                "99,90 %, 16,80 procentpoint" in text
-        assert "ca. 117,6 timers nedetid" in text
-        # calls: 91+105+111+136+134+114+120+98+105+131+86+78 = 1309 mio.; 1309 / 12 = 109.08
-        assert "ca. 1.309 mio. kald" in text and "109,1 mio. om måneden" in text
+        assert "ca. 118 timers nedetid" in text
+        # calls: 91+105+111+136+134+114+120+98+105+131+86+78 = 1309 mio.; 1309 / 12 = 109.08,
+        # written in whole millions as the source gives the calls (round figures)
+        assert "ca. 1.309 mio. kald" in text and "i gennemsnit ca. 109 mio. om måneden" in text
+        assert "109,1" not in text
         assert "flest i januar 2020 (136 mio.), færrest i september 2020 (78 mio.)" in text
-        # 78 / 91 - 1 = -0.142857; August (86 - 131) / 131 = -0.34351
-        assert "faldt antallet af kald pr. måned med 14,3 %" in text
-        assert "august 2020 (−34,4 %)" in text
+        # 78 / 91 - 1 = -0.142857; August (86 - 131) / 131 = -0.34351: whole percent, as
+        # 91 and 78 are round millions (77.5 / 91.5 - 1 = -15.3 % to 78.5 / 90.5 - 1 = -13.3 %)
+        assert "faldt antallet af kald pr. måned med 14 %" in text
+        assert "august 2020 (−34 %)" in text
 
     def test_english(self):
         english = operations_status(language="en")
@@ -283,16 +301,18 @@ class TestSummarySentences:
         assert ("there were 12 breaches of the SLA targets: in 12 of 144 measurements "
                 "(12 services × 12 months)") in text
         assert "a compliance rate of 91.7%" in text
-        assert "The worst month was February 2020, with 5 breaches and about 135.0 hours" in text
+        assert "The worst month was February 2020, with 5 breaches and about 135 hours" in text
         assert "83.10% against a target of 99.90%, 16.80 percentage points" in text
-        assert "about 1,309 million calls" in text and "fell by 14.3%" in text
+        assert "about 1,309 million calls" in text and "fell by 14%" in text
 
     def test_english_singular(self):
         one = operations_status(platform=SP, language="en")
         text = " ".join(breach_sentences(one))
-        # SP produktionsmiljø m1, March 2020: (99.80 - 98.98) / 100 * 744 = 6.1008 h beyond
+        # SP produktionsmiljø m1, March 2020: (99.80 - 98.98) / 100 * 744 = 6.1008 h beyond,
+        # about 6 hours; downtime (100 - 98.98) / 100 * 744 = 7.5888, about 8 hours
         assert "there was 1 breach of the SLA targets" in text
-        assert "The worst month was March 2020, with 1 breach and about 6.1 hours" in text
+        assert "The worst month was March 2020, with 1 breach and about 6 hours" in text
+        assert "or about 8 hours of downtime in the month" in text
         assert "had" not in text.split(".")[1]  # no per-platform sentence for one platform
 
     def test_no_breaches(self):
@@ -339,10 +359,27 @@ class TestFrontPage:
                                 "måneder i parentes): SDY - infrastruktur (3), KO - applikation "
                                 "(2), KO - infrastruktur (2), BF - infrastruktur (2) og "
                                 "Adgangsstyring - infrastruktur (2).")
-        # 78 / 91 - 1 = -14.3 %; the peak is January 2020, 136 mio.
+        # 78 / 91 - 1 = -14.3 %, whole percent from round millions; the peak January 2020
         assert sentences[4] == ("Kaldene til Serviceplatformen gik fra 91 mio. i oktober 2019 "
-                                "til 78 mio. i september 2020 (−14,3 %) med en top på 136 mio. "
+                                "til 78 mio. i september 2020 (−14 %) med en top på 136 mio. "
                                 "i januar 2020.")
+
+    def test_abbreviations_under_the_key_table(self, status):
+        # the source spells out only SP (the rows of the slide "Serviceplatformen") and KO
+        # ("Klassifikation og Organisation" on the slide "Støttesystemer", 1 of 2), and its
+        # legend the two layers; STS adm, SDY, BF and m1/m2 it does not explain
+        note = ops_text.economy_note(status)
+        assert note.startswith(label("ops_economy_note", "da"))
+        assert ("Forkortelser i tjenestenavnene: SP = Serviceplatformen, KO = Klassifikation "
+                "og Organisation; infrastruktur = hardware/operativsystem og applikation = "
+                "software/program (kildens forklaring). STS adm, SDY, BF og m1/m2 er "
+                "betegnelser som i KOMBITs driftsstatus; kilden forklarer dem ikke.") in note
+        # Støttesystemer alone: no SP, STS adm or m1/m2 in its service names
+        support = ops_text.abbreviations_note(operations_status(platform="Støttesystemer"))
+        assert "SP =" not in support and "STS adm" not in support and "m1/m2" not in support
+        assert "KO = Klassifikation og Organisation" in support and "SDY og BF" in support
+        page = ops_text.front_page(status).data
+        assert "Forkortelser i tjenestenavnene" in page
 
     def test_recommendation_follows_up_only_repeated_breaches(self, status):
         clauses = ops_text.recommendation_clauses(status)
@@ -397,8 +434,8 @@ class TestSourceContext:
         assert ops_text.worst_months(status) == ["2020-02", "2020-01", "2020-09"]
         sentences = [s.replace(NBSP, " ") for s in ops_text.context_sentences(status)]
         assert sentences[0] == ("De værste måneder målt på nedetid ud over SLA-målene var "
-                                "februar 2020 (ca. 135,0 timer), januar 2020 (ca. 20,1 timer) "
-                                "og september 2020 (ca. 11,5 timer).")
+                                "februar 2020 (ca. 135 timer), januar 2020 (ca. 20 timer) "
+                                "og september 2020 (ca. 12 timer).")
         # what the slide "Støttesystemer – september 2020 – 2 ud af 2" says, and only that
         september = sentences[1]
         assert "»Støttesystemer – september 2020 – 2 ud af 2«" in september
@@ -492,8 +529,11 @@ class TestCharts:
         texts = [t.get_text() for t in legend.get_texts()]
         assert texts[:6] == status_labels("da")
         assert texts[:2] == ["100 % (mål nået)", "Mål nået, under 100 %"]
-        assert texts[2:6] == ["Under mål: < 0,50 pct.-point", "Under mål: 0,50–0,99 pct.-point",
-                              "Under mål: 1,00–4,99 pct.-point", "Under mål: ≥ 5,00 pct.-point"]
+        # one word for the unit: "procentpoint", as in the prose (not "pct.-point")
+        assert texts[2:6] == ["Under mål: < 0,50 procentpoint",
+                              "Under mål: 0,50–0,99 procentpoint",
+                              "Under mål: 1,00–4,99 procentpoint",
+                              "Under mål: ≥ 5,00 procentpoint"]
         assert "grøn er målet nået" in ops_text.heatmap_note(status)
 
     def test_call_volume_chart(self, status):
@@ -562,6 +602,12 @@ class TestWorkbook:
         services = book["Tjenester"]
         for column in ("H", "I", "J"):  # lowest, its month, downtime
             assert services[f"{column}5"].comment is not None
+        # "–" for the lowest month of a service at 100 % every month (STS adm m1, row 7),
+        # the month itself otherwise (SP produktionsmiljø m1: March 2020, row 5)
+        assert services["B7"].value == "STS adm produktionsmiljø m1"
+        assert services["I7"].value == "–" and services["H7"].value == 100
+        assert services["I5"].value.date() == dt.date(2020, 3, 1)
+        assert "– = 100 % tilgængelig i alle måneder" in services["A2"].value
         assert services["E5"].value.startswith("=")  # months breached: live
 
     def test_month_serial(self):

@@ -141,7 +141,27 @@ def front_page(analysis: CostAnalysis) -> HTML:
                          caption=economy_caption(analysis))
     return board.front_page(resume_sentences=resume_sentences(analysis),
                             clauses=recommendation(analysis), economy_table=table,
-                            language=lang, economy_note=label("costs_economy_note", lang))
+                            language=lang, economy_note=economy_note(analysis))
+
+
+def economy_note(analysis: CostAnalysis) -> str:
+    """Under the key table: what net means, and that the total may differ from the sum of
+    the rounded rows (the totals are summed from the unrounded amounts)."""
+    lang = analysis.language
+    return f"{label('costs_economy_note', lang)} {label('costs_rounding_note', lang)}"
+
+
+def type_block(analysis: CostAnalysis, prices: str = "fixed") -> HTML:
+    """The table of costs by year and type with its totals, in fixed or current prices,
+    and the note under it (the restatement for fixed prices; rounding for both)."""
+    lang = analysis.language
+    notes = [label("restate_formula", lang, base_year=analysis.base_year)] \
+        if prices == "fixed" else []
+    caption = (label("table_fixed", lang, base_year=analysis.base_year) if prices == "fixed"
+               else label("table_current", lang))
+    return blocks.table(type_table(analysis, prices), lang, total_row=label("total", lang),
+                        caption=caption,
+                        note=" ".join([*notes, label("costs_rounding_note", lang)]))
 
 
 def price_basis(analysis: CostAnalysis) -> str:

@@ -24,6 +24,7 @@ from pathlib import Path
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ... import fmt
+from ...costs import notes
 from ...excel.about import Section, document, footer_note
 from ...excel.board import front_block
 from ...excel.book import (
@@ -33,6 +34,7 @@ from ...excel.book import (
     INPUT_FILL,
     MONEY,
     SECTION_FONT,
+    SUBTITLE_FONT,
     TOTAL_FONT,
     WRAP,
     YEAR,
@@ -52,6 +54,7 @@ from . import text
 from .model import CostAnalysis
 
 BASE_YEAR_CELL = f"$B${FIRST_ROW}"  # on the assumptions sheet
+NOTE_FONT = SUBTITLE_FONT  # a note under a table, as a sheet's subtitle
 
 
 class _Names:
@@ -107,7 +110,8 @@ def _current_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
                  file=Path(analysis.inputs[0]["path"]).name if analysis.inputs else ""))
     columns = _ledger_columns(book) + [Column(book.label("xl_data_status")),
                                        Column(book.label("xl_note"), width=60, wrap=True)]
-    rows = [cells + [_status(book, entry.data_status), entry.note]
+    note = notes(analysis.ledger, book.language)  # the note in the workbook's language
+    rows = [cells + [_status(book, entry.data_status), note[entry.Index]]
             for _, entry, cells in _ledger_entries(book, analysis)]
     book.table(ws, "current_prices", columns, rows)
 
@@ -146,6 +150,7 @@ def _net_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
                Column(book.label("xl_note"), width=50, wrap=True)]
     current, fixed = quote(names.current), quote(names.fixed)
     dut = analysis.dut.set_index(analysis.dut["year"].astype(int))
+    dut = dut.assign(note=notes(dut, book.language))  # in the workbook's language
     rows = []
     for row, year in enumerate(analysis.years, start=FIRST_ROW):
         net = analysis.net.loc[year]
@@ -328,9 +333,10 @@ def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
     year_header = 5 + 1 + resume_rows + 1 + 3 + len(text.recommendation(analysis)) + 1
     year_first, year_last = year_header + 1, year_header + len(years)
     total_row = year_last + 1
-    type_header = total_row + 3
+    # under each table with totals, the rounding note (row total_row + 1, type_last + 1)
+    type_header = total_row + 4
     type_first, type_last = type_header + 1, type_header + len(years)
-    chart_row = type_last + 2
+    chart_row = type_last + 3
     year_rows = {year: row for row, year in enumerate(years, start=year_first)}
     type_rows = {year: row for row, year in enumerate(years, start=type_first)}
     type_columns = {cost_type: column for column, cost_type in enumerate(cost_types, start=2)}
@@ -359,6 +365,9 @@ def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
         cells = f"{letter(column)}{year_first}:{letter(column)}{year_last}"
         book.put(ws, total_row, column, Formula(f"=SUM({cells})", totals[field]), MONEY,
                  font=TOTAL_FONT, alignment=right)
+    # the totals add the unrounded amounts, the cells show one decimal
+    rounding = book.label("costs_rounding_note")
+    book.put(ws, total_row + 1, 1, rounding, font=NOTE_FONT, measure=False)
 
     # By cost type, fixed prices: SUMIFS over the fixed-price ledger
     book.put(ws, type_header - 1, 1, book.label("xl_by_cost_type"), font=SECTION_FONT)
@@ -377,6 +386,7 @@ def _summary_sheet(book: Book, names: _Names, analysis: CostAnalysis) -> None:
         book.put(ws, row, total_column, Formula(
             f"=SUM(B{row}:{letter(total_column - 1)}{row})",
             analysis.by_type_fixed.loc[year].sum()), MONEY, font=TOTAL_FONT, alignment=right)
+    book.put(ws, type_last + 1, 1, rounding, font=NOTE_FONT, measure=False)
 
     column_chart(ws, f"A{chart_row}", title=book.label("xl_chart_by_type"),
                  axis_title=book.label("unit"), header_row=type_header, first_row=type_first,

@@ -12,6 +12,9 @@ tables and blocks of the PDF (breaches, compliance per service, key figures) are
 
 from __future__ import annotations
 
+import math
+import re
+
 import pandas as pd
 
 from ... import blocks, fmt, operations
@@ -27,7 +30,31 @@ def _pct(value_pct: float, decimals: int, language: str) -> str:
 
 
 def _hours(value: float, language: str) -> str:
+    """Hours in a table: one decimal (the tables show the computation)."""
     return fmt.number(value, 1, language)
+
+
+def _about_hours(value: float, language: str, genitive: bool = False) -> str:
+    """Hours in prose, whole hours: 'ca. 135 timer' ('ca. 135 timers nedetid' with
+    `genitive`), 'ca. 1 time', 'under en halv time'. The hours are estimated from monthly
+    availability published to two decimals, so a tenth of an hour in prose would be false
+    precision; the tables keep one decimal.
+
+    >>> _about_hours(134.96, "da"), _about_hours(117.6, "da", True), _about_hours(0.7, "da")
+    ('ca. 135 timer', 'ca. 118 timers', 'ca. 1 time')
+    >>> _about_hours(0.3, "en"), _about_hours(20.1, "en")
+    ('less than half an hour', 'about 20 hours')
+    """
+    whole = math.floor(value + 0.5)  # half up, as the tables round
+    if language == "en":
+        if whole == 0:
+            return "less than half an hour"
+        return f"about {fmt.number(whole, 0, language)} {'hour' if whole == 1 else 'hours'}"
+    if whole == 0:
+        return "under en halv times" if genitive else "under en halv time"
+    unit = ("times" if genitive else "time") if whole == 1 else ("timers" if genitive
+                                                                  else "timer")
+    return f"ca. {fmt.number(whole, 0, language)} {unit}"
 
 
 def _breach_count(n: int, language: str) -> str:
@@ -157,27 +184,29 @@ def worst_sentences(status: OperationsStatus) -> list[str]:
         return []
     row = status.by_month.loc[month]
     count = _breach_count(int(row["breaches"]), lang)
-    excess = _hours(row["excess_downtime_hours"], lang)
+    excess_en = _about_hours(row["excess_downtime_hours"], lang)
+    excess_da = _about_hours(row["excess_downtime_hours"], lang, genitive=True)
     name = month_label(month, lang, "long")
     b_month = month_label(breach["month"], lang, "long")
     actual = _pct(breach["availability_pct"], 2, lang)
     target = _pct(breach["sla_target_pct"], 2, lang)
     shortfall = fmt.number(breach["shortfall_pp"], 2, lang)
-    downtime = _hours(breach["downtime_hours"], lang)
+    downtime_en = _about_hours(breach["downtime_hours"], lang)
+    downtime_da = _about_hours(breach["downtime_hours"], lang, genitive=True)
     service = f"{breach['service']} ({breach['platform']})"
     if lang == "en":
         return [
-            f"The worst month was {name}, with {count} and about {excess} hours of downtime "
+            f"The worst month was {name}, with {count} and {excess_en} of downtime "
             f"beyond what the SLA targets allow.",
             f"The largest single breach was {service} in {b_month}: {actual} against a "
-            f"target of {target}, {shortfall} percentage points below target, or about "
-            f"{downtime} hours of downtime in the month.",
+            f"target of {target}, {shortfall} percentage points below target, or "
+            f"{downtime_en} of downtime in the month.",
         ]
     return [
-        f"Den værste måned var {name} med {count} og ca. {excess} timers nedetid ud over, "
+        f"Den værste måned var {name} med {count} og {excess_da} nedetid ud over, "
         f"hvad SLA-målene tillader.",
         f"Det største enkeltbrud var {service} i {b_month}: {actual} mod et mål på {target}, "
-        f"{shortfall} procentpoint under målet, svarende til ca. {downtime} timers nedetid "
+        f"{shortfall} procentpoint under målet, svarende til {downtime_da} nedetid "
         f"i måneden.",
     ]
 
@@ -186,6 +215,10 @@ def calls_sentences(status: OperationsStatus) -> list[str]:
     """Total, mean, highest and lowest month, and the trend of the calls to Serviceplatformen.
 
     trend  = calls[last month] / calls[first month] - 1
+
+    The source gives the calls in round figures, whole millions (91.000.000): so the mean is
+    written in whole millions and the changes in whole percent (91 and 78 million, each
+    within half a million, put the fall between 13.3 % and 15.3 %: "14 %", not "14,3 %").
     """
     lang = status.language
     calls = status.calls
@@ -200,12 +233,12 @@ def calls_sentences(status: OperationsStatus) -> list[str]:
     if lang == "en":
         sentences.append(
             f"Serviceplatformen received about {m(counts.sum())} million calls in the period, "
-            f"{m(counts.mean(), 1)} million a month on average; the most in {name(high)} "
+            f"{m(counts.mean())} million a month on average; the most in {name(high)} "
             f"({m(counts[high])} million), the fewest in {name(low)} ({m(counts[low])} million).")
     else:
         sentences.append(
             f"Serviceplatformen modtog ca. {m(counts.sum())} mio. kald i perioden, i "
-            f"gennemsnit {m(counts.mean(), 1)} mio. om måneden; flest i {name(high)} "
+            f"gennemsnit ca. {m(counts.mean())} mio. om måneden; flest i {name(high)} "
             f"({m(counts[high])} mio.), færrest i {name(low)} ({m(counts[low])} mio.).")
     if len(counts) < 2:
         return sentences
@@ -214,7 +247,7 @@ def calls_sentences(status: OperationsStatus) -> list[str]:
     # change is from a month outside it
     change = calls.set_index("month")["change_pct"].drop(first).dropna()
     biggest = change.abs().idxmax() if not change.empty else None
-    size = fmt.percent(abs(trend), 1, lang)
+    size = fmt.percent(abs(trend), 0, lang)  # whole percent: see the docstring
     if lang == "en":
         direction = "rose" if trend > 0 else "fell" if trend < 0 else "was unchanged"
         text = (f"From {name(first)} to {name(last)} the monthly number of calls {direction}"
@@ -236,8 +269,9 @@ def calls_sentences(status: OperationsStatus) -> list[str]:
 
 
 def _signed_pct(value_pct: float, language: str) -> str:
-    """A change in percent with its sign: '+15,4 %', '−34,4 %' (a real minus sign)."""
-    text = _pct(abs(value_pct), 1, language)
+    """A change in calls in percent with its sign, whole percent as the calls are round
+    figures (`calls_sentences`): '+15 %', '−34 %' (a real minus sign)."""
+    text = _pct(abs(value_pct), 0, language)
     return ("+" if value_pct > 0 else "−" if value_pct < 0 else "") + text
 
 
@@ -274,7 +308,7 @@ def method_sentences(status: OperationsStatus) -> list[str]:
                         "round figures, as given in the source.")
         return text
     text = [
-        "Tilgængeligheden er KOMBIT's brugeroplevede driftseffektivitet for hver tjeneste "
+        "Tilgængeligheden er KOMBITs brugeroplevede driftseffektivitet for hver tjeneste "
         "pr. måned: servicevinduer tæller ikke imod den.",
         "En måling er én tjenestes tilgængelighed i én måned. Den er et brud, når "
         "tilgængeligheden er under tjenestens SLA-mål for måneden; en måned præcis på målet "
@@ -339,11 +373,26 @@ def service_table(status: OperationsStatus) -> pd.DataFrame:
         label("ops_pdf_months_breached", lang): s["months_breached"].astype(float).to_numpy(),
         label("ops_pdf_compliance", lang): (s["compliance_rate"] * 100).to_numpy(),
         label("ops_pdf_lowest", lang): s["worst_availability_pct"].to_numpy(),
-        label("ops_pdf_lowest_month", lang): [month_label(m, lang)
-                                              for m in s["worst_month"]],
+        label("ops_pdf_lowest_month", lang): [
+            month_label(m, lang) if has_lowest_month(low) else NO_LOWEST_MONTH
+            for m, low in zip(s["worst_month"], s["worst_availability_pct"], strict=True)],
         label("ops_pdf_downtime", lang): s["downtime_hours"].to_numpy(),
     }, index=pd.Index(s["service"].to_numpy(),
                       name=label("ops_col_service", lang)))
+
+
+# In place of the lowest month of a service that was 100 % available in every month: no
+# month was lower than another, so naming the first (okt. 2019) would mislead
+NO_LOWEST_MONTH = "–"
+
+
+def has_lowest_month(lowest_availability_pct: float) -> bool:
+    """Whether a service's lowest month is worth naming: it fell below 100 % at least once.
+
+    >>> has_lowest_month(98.79), has_lowest_month(100.0)
+    (True, False)
+    """
+    return lowest_availability_pct < 100
 
 
 def service_table_decimals(language: str) -> dict[str, int]:
@@ -537,8 +586,57 @@ def key_block(status: OperationsStatus):
 
 
 def economy_note(status: OperationsStatus) -> str:
-    """Under the key table: an operations status has no amounts and no direct cost."""
-    return label("ops_economy_note", status.language)
+    """Under the key table: an operations status has no amounts and no direct cost; then the
+    abbreviations of the service names that page 1 uses (a Resumé keeps to five
+    sentences, so they go at the foot of the page, in the PDF and the workbook alike)."""
+    note = abbreviations_note(status)
+    return " ".join(filter(None, [label("ops_economy_note", status.language), note]))
+
+
+# The abbreviations in KOMBIT's service names, and what the source (the seed, KOMBIT's
+# programme managers' meeting, October 2020) says they stand for. Only two are spelt out
+# there: SP heads the rows of the slide "Serviceplatformen – september 2020"; and the slide
+# "Støttesystemer – september 2020 – 1 ud af 2" speaks of "Klassifikation og Organisation"
+# beside the rows KO - applikation / infrastruktur, whose September 2020 breach is the
+# outage of Organisation on the next slide. The slides' legend explains the two layers
+# ("Infrastruktur: hardware/operativsystem Applikation: software/program"). STS adm, SDY,
+# BF and m1/m2 are not explained anywhere in the source, so the report does not guess.
+EXPLAINED_ABBREVIATIONS = (("SP", "ops_abbrev_sp"), ("KO", "ops_abbrev_ko"))
+UNEXPLAINED_ABBREVIATIONS = ("STS adm", "SDY", "BF", "m1/m2")
+LAYER_WORDS = ("applikation", "infrastruktur")
+
+
+def abbreviations_note(status: OperationsStatus) -> str | None:
+    """One line for page 1 (under the key table, `economy_note`): the abbreviations in the
+    report's service names, expanded where the source supports it, the others named as
+    KOMBIT's own. None when there are none.
+
+    >>> from udkecon.documents.operations.model import build
+    >>> abbreviations_note(build(platform="Serviceplatformen"))
+    'Forkortelser i tjenestenavnene: SP = Serviceplatformen. STS adm og m1/m2 er betegnelser \
+som i KOMBITs driftsstatus; kilden forklarer dem ikke.'
+    """
+    lang = status.language
+    names = " ".join(status.services["service"])
+
+    def used(abbreviation: str) -> bool:
+        parts = abbreviation.split("/")  # m1/m2: either
+        return any(re.search(rf"(?<!\w){re.escape(p)}(?!\w)", names) for p in parts)
+
+    explained = [label(key, lang) for abbreviation, key in EXPLAINED_ABBREVIATIONS
+                 if used(abbreviation)]
+    layers = any(re.search(rf"\b{word}\b", names) for word in LAYER_WORDS)
+    unexplained = [a for a in UNEXPLAINED_ABBREVIATIONS if used(a)]
+    if not (explained or layers or unexplained):
+        return None
+    known = "; ".join(filter(None, [", ".join(explained),
+                                    label("ops_abbrev_layers", lang) if layers else ""]))
+    lead = label("ops_abbrev_lead", lang)
+    parts = [f"{lead}: {known}."] if known else []
+    if unexplained:
+        rest = label("ops_abbrev_unexplained", lang, names=_and(unexplained, lang)) + "."
+        parts.append(rest if known else f"{lead}: {rest}")
+    return " ".join(parts)
 
 
 def front_page(status: OperationsStatus):
@@ -560,7 +658,7 @@ def front_page(status: OperationsStatus):
 SOURCE_CONTEXT = {
     "sla_availability_2019_2020.csv": {
         "covers": {
-            "da": "KOMBIT's dias om Serviceplatformen og Støttesystemer beskriver kun "
+            "da": "KOMBITs dias om Serviceplatformen og Støttesystemer beskriver kun "
                   "hændelser i september 2020",
             "en": "KOMBIT's slides on Serviceplatformen and Støttesystemer describe "
                   "incidents in September 2020 only",
@@ -617,10 +715,8 @@ def context_sentences(status: OperationsStatus) -> list[str]:
         return []
     context = SOURCE_CONTEXT.get(status.inputs[0]["file"], {}) if status.inputs else {}
     described = context.get("months", {})
-    about = "about" if lang == "en" else "ca."
-    hours = "hours" if lang == "en" else "timer"
-    names = _and([f"{month_label(m, lang, 'long')} ({about} "
-                  f"{_hours(status.by_month.loc[m, 'excess_downtime_hours'], lang)} {hours})"
+    names = _and([f"{month_label(m, lang, 'long')} "
+                  f"({_about_hours(status.by_month.loc[m, 'excess_downtime_hours'], lang)})"
                   for m in months], lang)
     if len(months) == 1:
         sentences = [f"The worst month, by downtime beyond the SLA targets, was {names}."

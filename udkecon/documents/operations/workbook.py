@@ -245,7 +245,10 @@ def _services_sheet(book: Book, names: _Names, status: OperationsStatus, grid: G
     book.table(ws, "services", columns, rows)
     for row, s in static:
         not_updating(book, ws, row, 8, s.worst_availability_pct, PCT)
-        not_updating(book, ws, row, 9, month_serial(s.worst_month), MONTH)
+        # "–" where the service was at 100 % every month (the note above says so)
+        not_updating(book, ws, row, 9, month_serial(s.worst_month)
+                     if text.has_lowest_month(s.worst_availability_pct)
+                     else text.NO_LOWEST_MONTH, MONTH)
         not_updating(book, ws, row, 10, s.downtime_hours, HOURS)
 
 
