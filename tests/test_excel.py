@@ -50,7 +50,7 @@ SHEETS_DA = ["Oversigt", "Løbende priser", "Faste priser", "DUT og netto", "Ind
 SHEETS_EN = ["Summary", "Current prices", "Fixed prices", "DUT and net", "Index",
              "Assumptions", "About the figures"]
 BC_SHEETS_DA = ["Oversigt", "Poster", "Pengestrømme", "Risikojustering", "Følsomhed",
-                "Forudsætninger", "Om tallene"]
+                "Indeks", "Forudsætninger", "Om tallene"]  # udk_share: restated with the CPI
 BC_SHEETS_EN = ["Summary", "Items", "Cash flows", "Risk adjustment", "Sensitivity",
                 "Assumptions", "About the figures"]
 
