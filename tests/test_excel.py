@@ -50,7 +50,7 @@ SHEETS_DA = ["Oversigt", "Løbende priser", "Faste priser", "DUT og netto", "Ind
 SHEETS_EN = ["Summary", "Current prices", "Fixed prices", "DUT and net", "Index",
              "Assumptions", "About the figures"]
 BC_SHEETS_DA = ["Oversigt", "Poster", "Pengestrømme", "Risikojustering", "Følsomhed",
-                "Forudsætninger", "Om tallene"]
+                "Indeks", "Forudsætninger", "Om tallene"]  # udk_share: restated with the CPI
 BC_SHEETS_EN = ["Summary", "Items", "Cash flows", "Risk adjustment", "Sensitivity",
                 "Assumptions", "About the figures"]
 
@@ -579,7 +579,7 @@ class TestBusinessCaseWorkbook:
         ws = openpyxl.load_workbook(workbooks["bc_da"])["Oversigt"]
         texts = {ws[f"A{r}"].value: ws[f"B{r}"].value for r in range(1, ws.max_row + 1)}
         monte_carlo = cases["bc_da"].monte_carlo
-        assert texts["NNV, median"] == pytest.approx(monte_carlo.p50)
+        assert texts["NNV, median (P50)"] == pytest.approx(monte_carlo.p50)
         assert texts["Sandsynlighed for NNV > 0"] == pytest.approx(monte_carlo.prob_positive)
         with zipfile.ZipFile(workbooks["bc_da"]) as package:
             chart = package.read("xl/charts/chart1.xml").decode()
@@ -587,8 +587,9 @@ class TestBusinessCaseWorkbook:
 
     def test_item_names_stay_text(self, workbooks):
         items = openpyxl.load_workbook(workbooks["bc_hand"])["Items"]
+        # column C shows the item's own label (not its code): formula-like labels stay text
         names = {items[f"C{r}"].value for r in range(5, items.max_row + 1)}
-        assert '=HYPERLINK("http://example.invalid/")' in names and "@investment" in names
+        assert "+Ny drift" in names and "-Investering" in names
         for row in range(5, items.max_row + 1):
             assert items[f"C{row}"].data_type == "s" and items[f"D{row}"].data_type == "s"
         tornado = openpyxl.load_workbook(workbooks["bc_hand"])["Sensitivity"]

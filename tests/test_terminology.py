@@ -63,6 +63,26 @@ FORBIDDEN_DA = [
 KOMBIT_GENITIVE = re.compile(r"KOMBIT['’]s")
 KOMBITS_CHECKED_PREFIXES = ("ops_", "costs_")
 
+# The business case's terms (PDF and workbook alike), settled after the economist's review:
+# "nettobesparelse" (a year's scenario 0 minus scenario 1), "diskonterede nettobesparelser /
+# nettoudgifter", "benefit-cost-forhold (B/C)", "10 %-fraktil (P10)", "trekantsfordeling",
+# "træk". Checked on the business case's labels (bc_, xl_bc_); the handout has its own.
+APPROVED_BC_DA = ["nettobesparelse", "diskonterede nettobesparelser", "diskonterede nettoudgifter",
+                  "benefit-cost-forhold (B/C)", "10 %-fraktil (P10)", "trekantsfordeling"]
+FORBIDDEN_BC_DA = [
+    ("'nettogevinst': write 'nettobesparelse'", re.compile(r"nettogevinst", re.IGNORECASE)),
+    ("'diskonterede gevinster/omkostninger': write 'diskonterede nettobesparelser/-udgifter'",
+     re.compile(r"diskonterede? (?:gevinst|omkostning)", re.IGNORECASE)),
+    ("'Gevinst/omkostning': write 'benefit-cost-forhold (B/C)'",
+     re.compile(r"gevinst/omkostning", re.IGNORECASE)),
+    ("'trekantfordeling': write 'trekantsfordeling'", re.compile(r"trekantfordeling", re.I)),
+    ("'trækninger': write 'træk'", re.compile(r"trækninger", re.IGNORECASE)),
+    ("'fortegn' for a board: write 'positiv eller negativ'", re.compile(r"fortegn", re.I)),
+    ("'KOMBIT's': KOMBIT is said as a word, write 'KOMBITs'", re.compile(r"KOMBIT's")),
+    ("an unsourced attribution of the three-point mean",
+     re.compile(r"som i Digitaliseringsstyrelsens", re.IGNORECASE)),
+]
+
 
 def _label_rows() -> list[dict]:
     with open(labels.LABELS_FILE, encoding="utf-8") as handle:
@@ -139,6 +159,22 @@ class TestForbiddenForms:
 
         sentences = text.resume_sentences(model.build())
         assert _offences(dict(enumerate(sentences))) == []
+
+
+class TestBusinessCaseTerms:
+    @staticmethod
+    def _bc_rows() -> dict[str, str]:
+        return {row["key"]: row["da"] for row in _label_rows()
+                if row["key"].startswith(("bc_", "xl_bc_"))}
+
+    def test_no_business_case_label_uses_a_replaced_term(self):
+        offences = [f"{key}: {problem}" for key, text in self._bc_rows().items()
+                    for problem, pattern in FORBIDDEN_BC_DA if pattern.search(text)]
+        assert not offences, "\n".join(offences)
+
+    def test_the_settled_terms_are_used(self):
+        texts = " ".join(self._bc_rows().values()).casefold()
+        assert [t for t in APPROVED_BC_DA if t.casefold() not in texts] == []
 
 
 class TestApprovedTerms:

@@ -178,6 +178,15 @@ class MonteCarloResult:
     rate_name: str
     distribution: str = "triangular"
 
+    @property
+    def standard_error(self) -> float:
+        """The Monte Carlo standard error of `mean`: the draws' standard deviation divided by
+        the square root of their number (nan for one draw). The mean estimates the expected
+        NPV; this says how far the simulation alone may put it from the exact value."""
+        if self.npv.size < 2:
+            return float("nan")
+        return float(self.npv.std(ddof=1) / np.sqrt(self.npv.size))
+
     def summary(self) -> dict:
         return {k: getattr(self, k) for k in ("p10", "p50", "p90", "mean", "prob_positive",
                                                "deterministic_npv", "draws", "seed",

@@ -302,8 +302,66 @@ class TestConclusion:
         assert driver["switching_value"] == pytest.approx(
             1232.5 / 3 + expected / (1.035**-4 * annuity(10, 0.035)), abs=1e-6)
         text = " ".join(bctext.conclusion_sentences(report))
-        assert "Startåret (2021-2023) ændrer ikke fortegnet" in text
+        assert "startårene 2021-2023 er den forventede NNV negativ" in text
         assert "med 12 i stedet for 10 driftsår" in text and "390,8 mio. kr." in text
+        assert "fortegn" not in text.lower()  # a board reads "positiv eller negativ"
+
+
+class TestSignSettled:
+    """A switch point to 0.1 mio. kr. is false precision when the expected NPV is about zero
+    against its spread; the thresholds (35-65 % positive, |mean| < (P90 - P10)/10) by hand."""
+
+    @staticmethod
+    def _mc(mean, p10, p90, prob):
+        from types import SimpleNamespace
+        return SimpleNamespace(mean=mean, p10=p10, p90=p90, prob_positive=prob)
+
+    @pytest.mark.parametrize("mean, p10, p90, prob, settled", [
+        (-145.0, -283.0, -4.0, 0.09, True),    # monopoly_break: |mean| 145 >= 27.9, 9 %
+        (-1.6, -106.0, 105.0, 0.49, False),    # udk_share: 49 % is within 35-65 %
+        (-15.0, -200.0, 150.0, 0.30, False),   # 30 %, but |15| < 350 / 10 = 35
+        (-40.0, -200.0, 150.0, 0.30, True),    # |40| >= 35 and 30 % outside 35-65 %
+        (10.0, -100.0, 120.0, 0.35, False),    # the 35 % bound belongs to "unsettled"
+    ])
+    def test_thresholds_by_hand(self, mean, p10, p90, prob, settled):
+        assert bctext.sign_settled(self._mc(mean, p10, p90, prob)) is settled
+
+    def test_udk_share_says_about_zero_and_gives_no_switch_point(self, udk_report):
+        text = " ".join(bctext.resume_sentences(udk_report))
+        assert "omtrent nul" in text and "afgør ikke" in text
+        assert "i stedet for" not in text  # no 152,7 instead of 152,5
+
+    def test_monopoly_break_keeps_its_switch_point(self, monopoly_report):
+        text = " ".join(bctext.resume_sentences(monopoly_report))
+        assert "omtrent nul" not in text and "i stedet for 10 driftsår" in text
+
+
+class TestTwoEstimatesOfTheExpectedNpv:
+    def test_standard_error_by_hand(self):
+        # draws 1, 2, 3, 4: mean 2.5, sample variance (2.25 + 0.25 + 0.25 + 2.25) / 3 = 5/3,
+        # standard error sqrt(5/3) / sqrt(4) = 0.645497
+        from udkecon.uncertainty import MonteCarloResult
+        mc = MonteCarloResult(npv=np.array([1.0, 2.0, 3.0, 4.0]), p10=0, p50=0, p90=0,
+                              mean=2.5, prob_positive=1.0, deterministic_npv=0, draws=4,
+                              seed=1, rate_name="")
+        assert mc.standard_error == pytest.approx(0.645497, abs=1e-6)
+
+    def test_named_apart_and_never_said_equal(self, monopoly_report):
+        r = monopoly_report
+        annex = " ".join(bctext.method_sentences(r))
+        notes = bctext.risk_adjusted_note(r) + " " + bctext.savings_start_note(r)
+        se = r.monte_carlo.standard_error
+        assert se == pytest.approx(r.monte_carlo.npv.std(ddof=1) / np.sqrt(r.monte_carlo.draws))
+        for text in (annex, notes):
+            assert "simulationsstøj" in text and "er den lig" not in text
+            assert fmt.money(se, 1) in text
+        assert "NNV af de risikojusterede værdier" in annex
+        # the analytic value keeps its own name in the start-year table
+        table = bctext.savings_start_table(r)
+        assert "NNV af de risikojusterede værdier" in table.columns
+        assert "Forventet NNV" not in table.columns
+        # mean and analytic value differ by simulation noise only (a few standard errors)
+        assert abs(r.monte_carlo.mean - r.expected.npv) < 5 * se
 
 
 class TestSavingsStart:
@@ -344,7 +402,8 @@ class TestHeadline:
         assert monopoly_report.headline_npv == pytest.approx(mean, rel=1e-12)
         economy = bctext.economy_table(monopoly_report)
         assert economy.iloc[0, 0] == fmt.money(mean)
-        assert economy.index[0] == "Forventet nettonutidsværdi (NNV), risikojusteret"
+        # the key table says once which year the present value is in: year 0, 2017
+        assert economy.index[0] == "Forventet nettonutidsværdi (NNV) i 2017 (år 0), risikojusteret"
         assert economy.iloc[1, 0] == fmt.money(MONOPOLY_NPV_2021)
         assert bctext.key_figures(monopoly_report)[0][0] == fmt.number(mean, 1)
         assert fmt.money(mean) in bctext.resume_sentences(monopoly_report)[0]
@@ -375,8 +434,12 @@ class TestHeadline:
 
     def test_why_they_differ(self, monopoly_report):
         sentence = bctext.why_differ_sentence(monopoly_report)
-        assert "lavere" in sentence and "(lav + mest sandsynlig + høj)/3" in sentence
-        assert "kommunernes investering" in sentence
+        assert "lavere" in sentence and "kommunernes investering" in sentence
+        # the formula is for the annex, not page 1
+        assert "(lav + mest sandsynlig + høj)/3" not in sentence
+        assert "(lav + mest sandsynlig + høj)/3" in " ".join(
+            bctext.method_sentences(monopoly_report))
+        assert "Digitaliseringsstyrelsens" not in bctext.risk_adjusted_note(monopoly_report)
 
 
 class TestRiskAdjusted:
@@ -697,9 +760,14 @@ class TestReports:
         pages = [re.sub(r"[ \u00a0]+", " ", page.extract_text())
                  for page in PdfReader(reports / case / f"business_case_{case}.pdf").pages]
         first = pages[0]
+        flat = re.sub(r"\s+", " ", first)
         for heading in ("Resumé", "Indstilling", "Økonomi",
-                        "Forventet nettonutidsværdi (NNV), risikojusteret"):
-            assert heading in first, heading
+                        "Forventet nettonutidsværdi (NNV) i 2017 (år 0), risikojusteret",
+                        "Investering i alt", "Forventet besparelse om året i fuld drift",
+                        "80 % sandsynlighed for en NNV mellem"):
+            assert heading in flat, heading
+        assert "fortegn" not in flat.lower() and "trekant" not in flat
+        assert "ikke inden 20" not in flat
         assert board.internal_names(first) == []
         annex = [i for i, page in enumerate(pages) if "Bilag: Datagrundlag og metode" in page]
         assert annex and annex[0] >= len(pages) - 3

@@ -137,6 +137,7 @@ class BusinessCaseReport:
     savings_sensitivity: pd.DataFrame | None  # NPV by the year savings start (phased cases)
     sign_driver: dict  # the assumption that decides the sign of the expected NPV
     inputs: list[dict] = field(default_factory=list)  # provenance of every file read
+    index: prices.PriceIndex | None = None  # the CPI the case's amounts are restated with
 
     @property
     def view(self) -> str:
@@ -150,6 +151,17 @@ class BusinessCaseReport:
     def headline_npv(self) -> float:
         """The expected (risk-adjusted) NPV: the mean of the Monte Carlo draws."""
         return self.monte_carlo.mean
+
+    @property
+    def investment(self) -> tuple[float, list[int]]:
+        """The investment a board pays for: the one-off implementation items of the case
+        (cost type 'implementation'), undiscounted, at their most likely values, summed over
+        the period, and the years they fall in."""
+        rows = self.flows.rows.reset_index(drop=True)
+        one_off = (rows["cost_type"] == "implementation").to_numpy()
+        amounts = rows["mode"].to_numpy(float)[one_off, None] * self.flows.timing[one_off]
+        years = [int(y) for y in self.flows.years[(amounts != 0).any(axis=0)]]
+        return float(amounts.sum()), years
 
     @property
     def illustrative(self) -> bool:
@@ -196,7 +208,7 @@ def build(case="monopoly_break", discount_rate=config.DEFAULT_DISCOUNT_RATE,
         risk_adjusted=uncertainty.risk_adjusted(flows, rate), expected=expected,
         savings_sensitivity=sensitivity,
         sign_driver=sign_driver(path, flows, rate, expected, sensitivity, horizon, timing),
-        inputs=inputs)
+        inputs=inputs, index=index if flows.base_year is not None else None)
 
 
 def savings_sensitivity(path, rate, horizon: int, timing: dict,

@@ -163,7 +163,8 @@ def target_table(report: BusinessCaseReport) -> pd.DataFrame:
              target.saving, 100 * target.share)]
     if report.case_saving is not None:
         own = report.case_saving
-        rows.append((label("bc_target_case", lang, year=own.year), own.baseline_operation,
+        rows.append((label("bc_target_case", lang, year=own.year,
+                           excluded=excluded_from_case_saving(report)), own.baseline_operation,
                      own.alternative_operation, own.baseline_operation - own.alternative_operation,
                      100 * own.share))
     rows.append((label("bc_target_row", lang), np.nan, np.nan, np.nan, 100 * target.target))
@@ -189,6 +190,29 @@ def share_text(target: bc.SavingVsTarget, language: str = "da") -> str:
     if round(target.share, 2) < low:
         return label("bc_share_over", language, share=whole)
     return label("bc_share_about", language, share=whole)
+
+
+def share_words(share: float, language: str = "da") -> str:
+    """A share computed from the case's own amounts, in whole percent and in words: 'knap
+    25 %' for 24.97 %, 'godt 26 %' for 26.25 %, '25 %' only when it is 25 % to the
+    hundredth of a point (one decimal would claim a precision the inputs do not have)."""
+    whole = round(share, 2)
+    text = fmt.percent(whole, 0, language)
+    if abs(share - whole) < 5e-5:
+        return text
+    return label("bc_share_under" if share < whole else "bc_share_over", language, share=text)
+
+
+def excluded_from_case_saving(report: BusinessCaseReport) -> str:
+    """', ekskl. nye opgaver' when the first full year of operation has new tasks, which the
+    case's own saving leaves out (they fall in both scenarios), else ''."""
+    own = report.case_saving
+    items = report.result.by_item
+    if own is None or not len(items):
+        return ""
+    new = items[(items["cost_type"] == "new_tasks") & (items["year"] == own.year)
+                & (items["amount_mio_dkk"] != 0)]
+    return label("bc_excluding_new_tasks", report.language) if len(new) else ""
 
 
 def sensitivity_table(report: BusinessCaseReport) -> pd.DataFrame:
@@ -217,6 +241,7 @@ def monte_carlo_table(report: BusinessCaseReport) -> pd.DataFrame:
             ("bc_mc_p50", fmt.money(mc.p50, 1, lang)),
             ("bc_mc_p90", fmt.money(mc.p90, 1, lang)),
             ("bc_mc_mean", fmt.money(mc.mean, 1, lang)),
+            ("bc_mc_se", fmt.money(mc.standard_error, 1, lang)),
             ("bc_mc_deterministic", fmt.money(mc.deterministic_npv, 1, lang)),
             ("bc_mc_prob", fmt.percent(mc.prob_positive, 1, lang))]
     return pd.DataFrame({label("bc_value", lang): [v for _, v in rows]},
@@ -362,9 +387,7 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
                            target=fmt.percent(target.target, 0, lang),
                            relation=label(f"bc_relation_{target.relation}", lang)))
     if report.case_saving is not None:
-        own = report.case_saving
-        sentences.append(label("bc_conclusion_case_saving", lang,
-                               share=fmt.percent(own.share, 1, lang), year=own.year))
+        sentences.append(case_saving_sentence(report))
     sign = sign_sentence(report)
     if sign:
         sentences.append(sign)
@@ -379,6 +402,32 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
                                npv_low=fmt.money(top["npv_low"], 1, lang),
                                npv_high=fmt.money(top["npv_high"], 1, lang)))
     return [fmt.sentence(s) for s in sentences]
+
+
+def _on_final_account(report: BusinessCaseReport) -> bool:
+    """Whether the case's own saving is the final account's (the same two amounts)."""
+    own, target = report.case_saving, report.target
+    return (own is not None and not report.illustrative
+            and round(own.baseline_operation, 1) == round(target.baseline, 1)
+            and round(own.alternative_operation, 1) == round(target.after, 1))
+
+
+def case_saving_sentence(report: BusinessCaseReport) -> str:
+    """The case's own saving in its first full year of operation, worked out, its share in
+    whole percent, and, for a case built on the final account, which figure is which: the
+    case uses the difference of the two published amounts, the account states the saving
+    rounded."""
+    lang, own = report.language, report.case_saving
+    saving = own.baseline_operation - own.alternative_operation
+    text = label("bc_conclusion_case_saving", lang, year=own.year,
+                 excluded=excluded_from_case_saving(report),
+                 baseline=fmt.number(own.baseline_operation, 1, lang),
+                 alternative=fmt.number(own.alternative_operation, 1, lang),
+                 saving=fmt.money(saving, 1, lang), share=share_words(own.share, lang))
+    stated = report.target.saving
+    if _on_final_account(report) and round(saving, 1) != round(stated, 1):
+        text += " " + label("bc_case_saving_rounding", lang, stated=fmt.money(stated, 1, lang))
+    return text
 
 
 def target_sentence(report: BusinessCaseReport) -> str:
@@ -406,9 +455,12 @@ def method_sentences(report: BusinessCaseReport) -> list[str]:
               bands=rate_bands(report.result, lang), first=report.result.years[0]),
         label("bc_method_key_figures", lang),
         label("bc_method_uncertainty", lang, draws=fmt.number(mc.draws, 0, lang),
-              seed=mc.seed, expected=fmt.money(report.expected.npv, 1, lang)),
+              seed=mc.seed, expected=fmt.money(report.expected.npv, 1, lang),
+              mean=fmt.money(mc.mean, 1, lang), se=fmt.money(mc.standard_error, 1, lang)),
         price_basis(report) + ".",
     ]
+    if report.flows.base_year is None:  # amounts not restated: say what that may cost
+        sentences.append(label("bc_method_price_caveat", lang))
     assumption = f"bc_assumptions_{report.case}"
     if label(assumption, lang) != assumption:
         sentences.append(label(assumption, lang))
@@ -516,9 +568,28 @@ def why_differ_sentence(report: BusinessCaseReport) -> str:
                               item=_lower_first(item)))
 
 
+# When the expected NPV is small against its spread, a switching point to a tenth of a
+# million is false precision: the case's figures do not settle the sign.
+UNSETTLED_PROBABILITY = (0.35, 0.65)
+UNSETTLED_SPREAD_SHARE = 0.1  # |mean| below this share of P90 - P10
+
+
+def sign_settled(mc) -> bool:
+    """Whether the Monte Carlo settles the sign of the NPV: not when the probability of a
+    positive NPV is between 35 % and 65 %, nor when |mean| is under a tenth of P90 - P10."""
+    low, high = UNSETTLED_PROBABILITY
+    if low <= mc.prob_positive <= high:
+        return False
+    return abs(mc.mean) >= UNSETTLED_SPREAD_SHARE * (mc.p90 - mc.p10)
+
+
 def sign_sentence(report: BusinessCaseReport) -> str:
-    """Which assumption decides the sign of the expected NPV ('' when nothing can)."""
+    """Which assumption decides the sign of the expected NPV ('' when nothing can), or, when
+    the expected NPV is about zero against its spread, that the figures do not settle it."""
     lang, driver = report.language, report.sign_driver
+    if not sign_settled(report.monte_carlo):
+        return fmt.sentence(label("bc_sign_unsettled", lang,
+                                  prob=fmt.percent(report.monte_carlo.prob_positive, 0, lang)))
     other = label("bc_positive" if driver["sign"] < 0 else "bc_negative", lang)
     this = label("bc_negative" if driver["sign"] < 0 else "bc_positive", lang)
     sensitivity = report.savings_sensitivity
@@ -535,7 +606,7 @@ def sign_sentence(report: BusinessCaseReport) -> str:
     switch, mean = driver["switching_value"] / factor, driver["mean"] / factor
     has_value = math.isfinite(switch) and switch > 0 and math.isfinite(mean)
     if driver["years_needed"] is not None and has_value:
-        return fmt.sentence(label("bc_sign_not_start", lang, sign=this, years=years,
+        return fmt.sentence(label("bc_sign_not_start", lang, this=this, years=years,
                                   item=_lower_first(item),
                                   needed=driver["years_needed"], n=driver["years"],
                                   switch=fmt.money(switch, 1, lang),
@@ -558,6 +629,9 @@ def resume_sentences(report: BusinessCaseReport) -> list[str]:
     else:
         sentences.append(label("bc_resume_target", lang,
                                saving=fmt.money(target.saving, 1, lang),
+                               baseline=fmt.number(target.baseline, 1, lang),
+                               after=fmt.number(target.after, 1, lang),
+                               difference=fmt.money(target.baseline - target.after, 1, lang),
                                share=share_text(target, lang),
                                target=fmt.percent(target.target, 0, lang),
                                relation=label(f"bc_relation_{target.relation}", lang)))
@@ -624,12 +698,24 @@ def economy_table(report: BusinessCaseReport) -> pd.DataFrame:
     if report.flows.savings_start is not None:
         period = label("bc_period_start", lang, period=report.period,
                        start=report.flows.savings_start, n=report.sign_driver["years"])
+    first = int(result.years[0])
     rows = [
-        ("bc_expected_npv", fmt.money(report.headline_npv, 1, lang)),
+        (label("bc_expected_npv_year", lang, first=first),
+         fmt.money(report.headline_npv, 1, lang)),
         ("bc_mode_npv", fmt.money(result.npv, 1, lang)),
-        ("bc_p10_p90", label("bc_range_value", lang, p10=fmt.money(mc.p10, 0, lang),
-                             p90=fmt.money(mc.p90, 0, lang),
+        ("bc_p10_p90", label("bc_range_value", lang, p10=fmt.number(mc.p10, 0, lang),
+                             p90=fmt.number(mc.p90, 0, lang),
                              prob=fmt.percent(mc.prob_positive, 0, lang))),
+    ]
+    investment, years = report.investment
+    if years:  # what it costs: the one-off investment, undiscounted
+        rows.append((label("bc_investment_row", lang, years=_spans(years)),
+                     fmt.money(investment, 1, lang)))
+    if report.case_saving is not None:  # and what it saves once in full operation
+        own = report.case_saving
+        rows.append((label("bc_saving_row", lang, year=own.year),
+                     fmt.money(own.baseline_operation - own.alternative_operation, 1, lang)))
+    rows += [
         ("bc_payback_both", f"{_payback_short(result.payback, result, lang)} / "
                             f"{_payback_short(result.discounted_payback, result, lang)}"),
         ("bc_irr", "–" if result.irr is None else fmt.percent(result.irr, 1, lang)),
@@ -640,7 +726,8 @@ def economy_table(report: BusinessCaseReport) -> pd.DataFrame:
         ("bc_period", period),
     ]
     return pd.DataFrame({label("bc_value", lang): [value for _, value in rows]},
-                        index=pd.Index([label(key, lang) for key, _ in rows],
+                        index=pd.Index([label(key, lang) if key.startswith("bc_") else key
+                                        for key, _ in rows],
                                        name=label("bc_key_figure", lang)))
 
 
@@ -672,11 +759,25 @@ def risk_adjusted_table(report: BusinessCaseReport) -> pd.DataFrame:
     }, index=pd.Index(index, name=label("bc_col_input", lang)))
 
 
+def two_ways_sentence(report: BusinessCaseReport) -> str:
+    """The Monte Carlo mean (the headline) and the NPV of the risk-adjusted values are one
+    expected value estimated two ways; they differ by simulation noise only, its size the
+    Monte Carlo standard error."""
+    lang, mc = report.language, report.monte_carlo
+    return label("bc_two_ways", lang, mean=fmt.money(mc.mean, 1, lang),
+                 se=fmt.money(mc.standard_error, 1, lang))
+
+
 def risk_adjusted_note(report: BusinessCaseReport) -> str:
     lang = report.language
     return label("bc_table_risk_adjusted_note", lang,
                  expected=fmt.money(report.expected.npv, 1, lang),
-                 mode=fmt.money(report.result.npv, 1, lang))
+                 mode=fmt.money(report.result.npv, 1, lang), two_ways=two_ways_sentence(report))
+
+
+def savings_start_note(report: BusinessCaseReport) -> str:
+    return label("bc_table_savings_start_note", report.language,
+                 two_ways=two_ways_sentence(report))
 
 
 def savings_start_table(report: BusinessCaseReport) -> pd.DataFrame | None:
@@ -718,8 +819,12 @@ def annex_method_sentences(report: BusinessCaseReport) -> list[str]:
     start = report.flows.savings_start
     if start is not None:
         key = "bc_method_savings_start" if start == 2022 else "bc_method_savings_start_other"
+        target = report.target
         sentences.append(label(key, lang, start=start,
-                               saving=fmt.money(report.target.saving, 1, lang)))
+                               saving=fmt.money(target.saving, 1, lang),
+                               baseline=fmt.number(target.baseline, 1, lang),
+                               after=fmt.number(target.after, 1, lang),
+                               difference=fmt.money(target.baseline - target.after, 1, lang)))
     return [fmt.sentence(s) for s in sentences] + method_sentences(report)
 
 

@@ -71,6 +71,7 @@ class _Names:
     def __init__(self, book: Book):
         for key in ("summary", "cash_flows", "items", "risk", "sensitivity", "assumptions"):
             setattr(self, key, book.label(f"xl_bc_sheet_{key}"))
+        self.index = book.label("xl_sheet_index")
 
 
 def _finite(value) -> bool:
@@ -79,14 +80,21 @@ def _finite(value) -> bool:
 
 # Where the view's factors are on the assumptions sheet (beside the rate table)
 NAF_CELL, DISTORTION_CELL, VIEW_FACTOR_CELL = "$G$5", "$G$6", "$G$7"
+# Where the base year is on the index sheet (beside the index table)
+BASE_YEAR_CELL = f"$E${FIRST_ROW}"
 
 
-def _items_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> None:
-    """One row per case row and year, in the file's prices and in fixed prices."""
+def _items_sheet(book: Book, names: _Names, report: BusinessCaseReport) -> None:
+    """One row per case row and year, in the file's prices and in fixed prices; a case with
+    a price year restates with a formula over the index sheet."""
+    result = report.result
     ws = book.add_sheet(names.items, landscape=True)
-    book.heading(ws, book.label("xl_bc_items_title"), book.label("xl_bc_items_subtitle"))
+    subtitle = book.label("xl_bc_items_subtitle")
+    if report.index is not None:
+        subtitle += " " + book.label("xl_bc_index_note", sheet=names.index)
+    book.heading(ws, book.label("xl_bc_items_title"), subtitle)
     columns = [Column(book.label("year"), YEAR), Column(book.label("xl_bc_scenario"), YEAR),
-               Column(book.label("xl_bc_item")), Column(book.label("xl_bc_item_label")),
+               Column(book.label("xl_bc_item")), Column(book.label("xl_bc_scenario_name")),
                Column(book.label("cost_type")), Column(book.label("xl_source_row"), YEAR),
                Column(book.label("xl_bc_amount_given"), MONEY),
                Column(book.label("xl_bc_price_year"), YEAR),
@@ -94,16 +102,41 @@ def _items_sheet(book: Book, names: _Names, result: BusinessCaseResult) -> None:
                Column(book.label("xl_amount_fixed"), MONEY),
                Column(book.label("xl_bc_amount_view"), MONEY)]
     factor = ref(names.assumptions, VIEW_FACTOR_CELL)
+    index = quote(names.index)
     rows = []
     for row, item in enumerate(result.by_item.itertuples(), start=FIRST_ROW):
-        rows.append([int(item.year), int(item.scenario), item.item, item.label_da,
+        price_year = None if pd.isna(item.price_year) else int(item.price_year)
+        # index[base year] / index[price year], looked up on the index sheet, so that an
+        # index value changed there follows through; 1 when the case is not restated
+        price_factor = (Formula(f"=VLOOKUP({index}!{BASE_YEAR_CELL},{index}!$A:$B,2,FALSE)"
+                                f"/VLOOKUP(H{row},{index}!$A:$B,2,FALSE)", item.price_factor)
+                        if report.index is not None and price_year is not None
+                        else item.price_factor)
+        rows.append([int(item.year), int(item.scenario),
+                     text.item_label(item.item, item.label_da, book.language),
+                     book.label(f"bc_legend_cost_{int(item.scenario)}"),
                      book.label(item.cost_type), int(item.source_row),
-                     item.amount_given_mio_dkk,
-                     None if pd.isna(item.price_year) else int(item.price_year),
-                     item.price_factor,
+                     item.amount_given_mio_dkk, price_year, price_factor,
                      Formula(f"=G{row}*I{row}", item.amount_mio_dkk / item.view_factor),
                      Formula(f"=J{row}*{factor}", item.amount_mio_dkk)])
     book.table(ws, "case_items", columns, rows)
+
+
+def _index_sheet(book: Book, names: _Names, report: BusinessCaseReport) -> None:
+    """The price index the amounts are restated with, and the base year: the Poster sheet's
+    restatement factors are formulas over it."""
+    index = report.index
+    ws = book.add_sheet(names.index, fit_width=False)
+    book.heading(ws, book.label("xl_index_title"), f"{index.name}. {index.source}")
+    columns = [Column(book.label("year"), YEAR), Column(book.label("index_value"), FACTOR, 12)]
+    book.table(ws, "price_index", columns, [[year, index[year]] for year in index.years])
+    book.header_row(ws, HEADER_ROW, 4, [book.label("xl_bc_base_year"),
+                                        Column(book.label("xl_value"), YEAR)])
+    book.put(ws, FIRST_ROW, 4, book.label("xl_bc_base_year"))
+    book.put(ws, FIRST_ROW, 5, int(report.flows.base_year), YEAR)
+    ws.column_dimensions["C"].width = 3
+    ws.column_dimensions["D"].width = 26
+    ws.column_dimensions["E"].width = 12
 
 
 def _assumptions_sheet(book: Book, names: _Names, report: BusinessCaseReport) -> None:
@@ -111,7 +144,8 @@ def _assumptions_sheet(book: Book, names: _Names, report: BusinessCaseReport) ->
     result = report.result
     ws = book.add_sheet(names.assumptions, landscape=True)
     book.heading(ws, book.label("xl_assumptions_title"),
-                 book.label("xl_bc_assumptions_subtitle", rate=result.rate_name))
+                 book.label("xl_bc_assumptions_subtitle",
+                            rate=text.rate_short(report)))
     columns = [Column(book.label("xl_bc_t"), YEAR), Column(book.label("year"), YEAR),
                Column(book.label("xl_bc_rate"), RATE, width=18),
                Column(book.label("xl_explanation"), width=50, wrap=True)]
@@ -328,6 +362,10 @@ def _summary_sheet(ws, book: Book, names: _Names, report: BusinessCaseReport,
     ws.column_dimensions["B"].width = 20
     row = excel_board.front_block(book, ws, 5, resume_sentences=text.resume_sentences(report),
                                   clauses=text.recommendation_clauses(report), span=2)
+    # the sentences above hold numbers that no formula follows: say so on the sheet itself
+    # (a cell comment alone is not seen on paper); the note takes the blank row before
+    # "Økonomi"
+    book.put(ws, row - 2, 1, book.label("xl_bc_text_not_updating"), font=excel_board.STATIC_FONT)
     cash = names.cash_flows
     book.header_row(ws, row, 1, [book.label("xl_bc_key_figures"),
                                  Column(book.label("xl_value"), MONEY)])
@@ -363,6 +401,8 @@ def _summary_sheet(ws, book: Book, names: _Names, report: BusinessCaseReport,
     row += 2
     book.put(ws, row, 1, book.label("xl_bc_monte_carlo", draws=f"{monte_carlo.draws:,}"
                                     .replace(",", ".")), font=SECTION_FONT)
+    row += 1
+    book.put(ws, row, 1, book.label("xl_bc_mc_not_updating"), font=excel_board.STATIC_FONT)
     for key, value, number_format in (
             ("xl_bc_p10", monte_carlo.p10, MONEY), ("xl_bc_p50", monte_carlo.p50, MONEY),
             ("xl_bc_p90", monte_carlo.p90, MONEY), ("xl_bc_mean", monte_carlo.mean, MONEY),
@@ -389,8 +429,9 @@ def _method(book: Book, names: _Names, report: BusinessCaseReport) -> Section:
     result = report.result
     return Section(book.label("xl_about_method"), [
         (book.label("price_basis"), price_basis_text(result.base_year, book.language)),
-        (book.label("xl_bc_rate"), book.label("xl_bc_method_rate", rate=result.rate_name,
-                                              sheet=names.assumptions)),
+        (book.label("xl_bc_rate"), book.label(
+            "xl_bc_method_rate", rate=text.rate_text(report.rate, book.language)[:1].upper()
+            + text.rate_text(report.rate, book.language)[1:], sheet=names.assumptions)),
         (book.label("xl_bc_df"), book.label("xl_bc_method_df")),
         (book.label("xl_bc_npv"), book.label("xl_bc_method_npv", sheet=names.cash_flows)),
         (book.label("xl_bc_bc_ratio"), book.label("xl_bc_method_bc")),
@@ -416,10 +457,12 @@ def build(report: BusinessCaseReport, *, parameters: dict, author: str = "udkeco
     names = _Names(book)
     # the summary comes first but shows what the cash-flow sheet computes: it is filled last
     summary = book.add_sheet(names.summary, landscape=True)
-    _items_sheet(book, names, result)
+    _items_sheet(book, names, report)
     cells = _cash_flow_sheet(book, names, result)
     _risk_sheet(book, names, report)
     _sensitivity_sheet(book, names, result, report.tornado)
+    if report.index is not None:  # as in the costs workbook: the index before the assumptions
+        _index_sheet(book, names, report)
     _assumptions_sheet(book, names, report)
     note = book.label("xl_bc_illustrative_note")
     document(book, method=_method(book, names, report), parameters=parameters,
