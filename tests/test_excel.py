@@ -384,7 +384,7 @@ class TestAboutTheFigures:
 
     def test_illustrative_note(self, workbooks):
         rows = dict(self._texts(workbooks["costs_da"]))
-        assert rows["Illustrative tal"].startswith("Kilden (KOMBIT programledermøde")
+        assert rows["Illustrative tal"].startswith("Kilden (KOMBITs programledermøde")
 
     def test_no_illustrative_note_for_real_figures(self, tmp_path):
         real = fixed_price_analysis(cost_file=DATA / "excel_costs_real.csv",
