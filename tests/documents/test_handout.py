@@ -218,10 +218,11 @@ class TestExpectedCase:
     def test_sentences_and_table(self, two_years):
         sentences = handout.business_case_sentences(two_years)
         # 54.448 -> "54,4 mio. kr." and 43.559 -> "43,6 mio. kr." (one decimal from 1 mio.)
-        assert "forventet (risikojusteret) nettonutidsværdi (NNV) på 54,4 mio. kr." in \
-            sentences[0]
+        assert ("forventet nettonutidsværdi (NNV af de risikojusterede værdier) på 54,4 mio. kr."
+                in sentences[0])
         assert "ved de mest sandsynlige værdier er NNV 43,6 mio. kr." in sentences[0]
-        assert "hele landet: 98,1 mio. kr. forventet og 78,5 mio. kr." in sentences[0]
+        assert ("hele landet: 98,1 mio. kr. af de risikojusterede værdier og 78,5 mio. kr."
+                in sentences[0])
         # not the shipped case: no report name; a probability of 100 % is not "not settled"
         assert sentences[0].startswith("Kommunens andel af business casen (illustrativt "
                                        "eksempel; ")
@@ -442,12 +443,13 @@ class TestSentences:
         # the business case report's name, marked illustrative
         assert case.startswith("Kommunens andel af »Business case for UDK's andel af "
                                "monopolbruddet« (illustrativt eksempel; ")
-        assert "forventet (risikojusteret) nettonutidsværdi (NNV)" in case
+        assert "forventet nettonutidsværdi (NNV af de risikojusterede værdier)" in case
         assert "fm2021" not in case
         assert "andel efter fordelingsnøglen i BEK nr. 1629: 55,52\u00a0%" in case
         assert "tjent hjem" not in case
         # the national Monte Carlo of the shipped case straddles zero: the sign is not settled
-        assert "Fortegnet for hele landets business case er ikke afgjort" in case
+        assert ("Om hele landets business case ender positivt eller negativt, er ikke afgjort"
+                in case)
         # the own-contract savings shared by the key: said as an approximation
         assert "som en tilnærmelse" in sentences[-1] and "egen kontrakt" in sentences[-1]
         assert handout.case_heading(koebenhavn_three) == \
@@ -472,9 +474,9 @@ class TestSentences:
         case = handout.business_case_table(h)
         # the expected (risk-adjusted) NPV first, then the figures at the most likely values
         assert list(case.index) == [
-            "Forventet NNV (risikojusteret)", "NNV ved mest sandsynlige værdier",
-            "Diskonterede gevinster (mest sandsynlige værdier)",
-            "Diskonterede omkostninger (mest sandsynlige værdier)"]
+            "Forventet NNV (af de risikojusterede værdier)", "NNV ved mest sandsynlige værdier",
+            "Diskonterede nettobesparelser (mest sandsynlige værdier)",
+            "Diskonterede nettoudgifter (mest sandsynlige værdier)"]
         assert list(case.columns) == ["Hele landet", "København"]
 
     def test_method_names_keys_and_population_years(self, koebenhavn_three):
