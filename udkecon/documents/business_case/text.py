@@ -87,7 +87,7 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text[1:2].islower() else text
 
 
-def _spans(years) -> str:
+def spans(years) -> str:
     """Consecutive years as ranges: [2017, 2018, 2019, 2021] -> '2017-2019 og 2021'."""
     years = [int(y) for y in years]
     ranges, start = [], None
@@ -292,7 +292,7 @@ def assumptions_table(report: BusinessCaseReport) -> pd.DataFrame:
             label("bc_col_input", lang): item_label(item, group["label_da"].iloc[0]
                                                     if "label_da" in group else None, lang),
             label("bc_col_scenario", lang): str(int(scenario)),
-            label("bc_col_years", lang): _spans(active) if len(active) else "–",
+            label("bc_col_years", lang): spans(active) if len(active) else "–",
             **{label(f"bc_col_total_{point}", lang): float(sum(totals[point][position]))
                for point in bc.POINTS}})
     first = label("bc_col_input", lang)
@@ -368,15 +368,15 @@ def conclusion_sentences(report: BusinessCaseReport) -> list[str]:
                                               else "bc_above", lang)))
     if len(when["cost_years"]) and len(when["benefit_years"]):
         sentences.append(label("bc_conclusion_timing", lang,
-                               cost_years=_spans(when["cost_years"]),
-                               benefit_years=_spans(when["benefit_years"]),
+                               cost_years=spans(when["cost_years"]),
+                               benefit_years=spans(when["benefit_years"]),
                                n=len(when["benefit_years"])))
     caveat = f"bc_caveat_{report.case}"
     if result.npv < 0 and label(caveat + "_negative", lang) != caveat + "_negative":
         caveat += "_negative"
     if label(caveat, lang) != caveat:
         sentences.append(label(caveat, lang,
-                               cost_years=_spans(when["cost_years"]),
+                               cost_years=spans(when["cost_years"]),
                                first=int(when["benefit_years"][0])
                                if len(when["benefit_years"]) else "–",
                                n=len(when["benefit_years"])))
@@ -709,7 +709,7 @@ def economy_table(report: BusinessCaseReport) -> pd.DataFrame:
     ]
     investment, years = report.investment
     if years:  # what it costs: the one-off investment, undiscounted
-        rows.append((label("bc_investment_row", lang, years=_spans(years)),
+        rows.append((label("bc_investment_row", lang, years=spans(years)),
                      fmt.money(investment, 1, lang)))
     if report.case_saving is not None:  # and what it saves once in full operation
         own = report.case_saving

@@ -391,11 +391,26 @@ def _summary_sheet(ws, book: Book, names: _Names, report: BusinessCaseReport,
     ]
     if report.flows.savings_start is not None:
         figures.append(("xl_bc_savings_start", report.flows.savings_start, YEAR))
+    # what it costs and what it saves, as on page 1: sums over the items' timing that no
+    # formula on these sheets follows, so greyed like the Monte Carlo figures
+    static = {"xl_bc_expected_npv": monte_carlo.mean}
+    unit = ", " + book.label("unit")
+    investment, years = report.investment
+    if years:
+        key = label("bc_investment_row", report.language, years=text.spans(years)) + unit
+        figures.insert(2, (key, None, MONEY))
+        static[key] = investment
+    if report.case_saving is not None:
+        own = report.case_saving
+        key = label("bc_saving_row", report.language, year=own.year) + unit
+        figures.insert(3 if years else 2, (key, None, MONEY))
+        static[key] = own.baseline_operation - own.alternative_operation
     first_row = row + 1
     for row, (key, value, number_format) in enumerate(figures, start=first_row):
-        book.put(ws, row, 1, book.label(key))
-        if key == "xl_bc_expected_npv":
-            excel_board.not_updating(book, ws, row, 2, monte_carlo.mean, MONEY)
+        book.put(ws, row, 1, book.label(key) if key.startswith("xl_") or key == "period"
+                 else key)
+        if key in static:
+            excel_board.not_updating(book, ws, row, 2, static[key], MONEY)
         else:
             book.put(ws, row, 2, value, number_format, alignment=RIGHT)
     row += 2
