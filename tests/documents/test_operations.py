@@ -293,7 +293,7 @@ class TestSummarySentences:
         # 78 / 91 - 1 = -0.142857; August (86 - 131) / 131 = -0.34351: whole percent, as
         # 91 and 78 are round millions (77.5 / 91.5 - 1 = -15.3 % to 78.5 / 90.5 - 1 = -13.3 %)
         assert "faldt antallet af kald pr. måned med 14 %" in text
-        assert "august 2020 (−34 %)" in text
+        assert "august 2020 (-34 %)" in text
 
     def test_english(self):
         english = operations_status(language="en")
@@ -361,7 +361,7 @@ class TestFrontPage:
                                 "Adgangsstyring - infrastruktur (2).")
         # 78 / 91 - 1 = -14.3 %, whole percent from round millions; the peak January 2020
         assert sentences[4] == ("Kaldene til Serviceplatformen gik fra 91 mio. i oktober 2019 "
-                                "til 78 mio. i september 2020 (−14 %) med en top på 136 mio. "
+                                "til 78 mio. i september 2020 (-14 %) med en top på 136 mio. "
                                 "i januar 2020.")
 
     def test_abbreviations_under_the_key_table(self, status):

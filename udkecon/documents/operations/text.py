@@ -270,9 +270,10 @@ def calls_sentences(status: OperationsStatus) -> list[str]:
 
 def _signed_pct(value_pct: float, language: str) -> str:
     """A change in calls in percent with its sign, whole percent as the calls are round
-    figures (`calls_sentences`): '+15 %', '−34 %' (a real minus sign)."""
+    figures (`calls_sentences`): '+15 %', '-34 %' (the same minus as every other figure in
+    the text; the charts keep matplotlib's typographic minus on axes and labels alike)."""
     text = _pct(abs(value_pct), 0, language)
-    return ("+" if value_pct > 0 else "−" if value_pct < 0 else "") + text
+    return ("+" if value_pct > 0 else "-" if value_pct < 0 else "") + text
 
 
 def breach_sentences(status: OperationsStatus) -> list[str]:
