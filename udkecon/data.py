@@ -27,7 +27,7 @@ import pandas as pd
 from . import config, hashing
 from .errors import DataError, invisible_in, shown
 from .number_forms import parse_number
-from .reading import ExcelError, RawTable, UnsavedFormula, read_raw, split_sheet
+from .reading import ExcelError, MergedAway, RawTable, UnsavedFormula, read_raw, split_sheet
 from .schemas import (  # noqa: F401  (re-exported: the kinds belong with loading)
     COST_TYPES,
     DATA_STATUSES,
@@ -168,11 +168,19 @@ def _cell_problem(column: Column, value, decimal_comma: bool, xlsx: bool = False
         if char is not None:
             return None, f"'{shown(value)}' holds the invisible character {shown(char)}", \
                 "delete it (retype the cell)"
+    if isinstance(value, MergedAway):
+        if column.optional_value:
+            return None, None, None
+        # merged cells show one value over several rows, but only the first cell holds it
+        return None, f"empty: the cell is part of the merged cells {value.merge}, and only " \
+            "the first of them holds the value", "unmerge the cells and write the value in " \
+            "every row"
     if isinstance(value, str) and value == "":
         if column.optional_value:
             return None, None, None
-        what = "amount" if column.type in ("float", "int") else "value"
-        return None, f"empty {what}", f"fill in the {what} (write 0 if it is zero)"
+        if column.type in ("float", "int"):
+            return None, "empty amount", "fill in the amount (write 0 if it is zero)"
+        return None, "empty value", "fill in the value"
     if column.type in _NUMERIC:
         number, problem, fix = _number(column, value, decimal_comma, xlsx)
         if problem:

@@ -324,6 +324,20 @@ def municipalities_date_population() -> openpyxl.Workbook:
                            dt.datetime(2020, 1, 1)]], title="Kommuner")
 
 
+def value_far_right() -> openpyxl.Workbook:
+    # one value in the sheet's last cell: its dimension is A1:XFD1048576, 17 billion cells
+    book = book_of(LEDGER, LEDGER_ROWS)
+    book.active["XFD1048576"] = "x"
+    return book
+
+
+def merged_system() -> openpyxl.Workbook:
+    # the system merged over rows 3-4: it shows in both, but only B3 holds it
+    book = book_of(LEDGER, LEDGER_ROWS)
+    book.active.merge_cells("B3:B4")
+    return book
+
+
 BOOKS = {
     "ledger__hidden_first_sheet.xlsx": hidden_first_sheet,
     "ledger__ref_error.xlsx": lambda: ledger_with(4, "#REF!"),
@@ -342,6 +356,8 @@ BOOKS = {
     "discount_rates__date_with_time.xlsx": rates_with_time,
     "dut__ref_error.xlsx": dut_ref,
     "municipalities__date_as_population.xlsx": municipalities_date_population,
+    "ledger__value_far_right.xlsx": value_far_right,
+    "ledger__merged_system.xlsx": merged_system,
 }
 
 

@@ -1,0 +1,93 @@
+"""Hostile input to the data readers and checks (plan/HOSTILE.md, findings 1, 3-7, 10, 11 and
+W2, W3, W6): each once passed silently wrong, or failed with a traceback or without end; now
+it is read right or refused in one line naming the file, the row or column, and the fix.
+
+Expected values are worked out by hand from the files (the numbers are in the comments),
+never taken from the code's own output.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from udkecon import reading
+from udkecon.data import load
+from udkecon.errors import DataError
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data"
+BAD = DATA / "bad"
+
+
+def error_of(path, kind=None) -> DataError:
+    with pytest.raises(DataError) as caught:
+        load(path, kind)
+    return caught.value
+
+
+def _limit_memory():  # a reader that walks the declared dimension is stopped, not the machine
+    resource.setrlimit(resource.RLIMIT_AS, (3 * 2**30, 3 * 2**30))
+
+
+def check_quickly(*paths, timeout=30):
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
+        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
+    start = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "udkecon", "check", *map(str, paths)],
+                          capture_output=True, text=True, env=env, timeout=timeout,
+                          preexec_fn=_limit_memory)
+    return done, time.monotonic() - start
+
+
+# --------------------------------------------------------------------------- finding 1
+
+class TestWorkbookExtent:
+    """A workbook's declared dimension is not its table: a stray cell at XFD1048576 once made
+    the reader walk 17 billion cells (24 GB, killed after 314 s); one at A1048576 took 26 s."""
+
+    def test_a_stray_space_in_the_last_cell_reads_in_seconds(self):
+        done, seconds = check_quickly(DATA / "ledger_stray_space_xfd1048576.xlsx",
+                                      DATA / "ledger_stray_space_a1048576.xlsx")
+        assert done.returncode == 0, done.stderr
+        assert done.stdout.count(": ok") == 2
+        assert seconds < 20  # about 1 s each; the old reader never finished the first
+
+    def test_a_value_far_right_is_refused_naming_the_cell(self):
+        done, _ = check_quickly(BAD / "ledger__value_far_right.xlsx")
+        assert done.returncode == 2
+        assert "cell XFD1048576 holds 'x'" in done.stderr and "Fix:" in done.stderr
+
+    def test_a_table_far_larger_than_any_kind_is_refused(self, tmp_path, monkeypatch):
+        # the limits scaled down: a ledger of 3 data rows against a limit of 2 rows with values
+        monkeypatch.setattr(reading, "MAX_ROWS", 2)
+        error = error_of(BAD / "ledger__merged_system.xlsx")
+        assert "more than 2 rows with values" in str(error)
+        monkeypatch.setattr(reading, "MAX_ROWS", 200_000)
+        monkeypatch.setattr(reading, "MAX_CELLS", 10)  # 7 header cells + 6 of row 2
+        error = error_of(BAD / "ledger__merged_system.xlsx")
+        assert "stores more than 10 cells (reached at row 2)" in str(error)
+
+
+# --------------------------------------------------------------------------- W3
+
+def test_merged_cells_are_named_not_asked_to_be_zero():
+    # B3:B4 merged: row 4's system shows 'UDK Barsel' in Excel but the cell is empty
+    error = error_of(BAD / "ledger__merged_system.xlsx")
+    assert (error.row, error.column) == (4, "system")
+    assert "merged cells B3:B4" in str(error) and "unmerge" in str(error)
+    assert "write 0" not in str(error)
+
+
+def test_an_empty_text_cell_is_not_asked_to_be_zero(tmp_path):
+    path = tmp_path / "ledger.csv"
+    path.write_text("year,system,system_group,cost_type,amount_mio_dkk,data_status,note\n"
+                    "2017,,udk,operation,9.6,illustrative,\n", encoding="utf-8")
+    error = error_of(path)
+    assert error.column == "system" and "write 0" not in str(error)
