@@ -91,3 +91,41 @@ def test_an_empty_text_cell_is_not_asked_to_be_zero(tmp_path):
                     "2017,,udk,operation,9.6,illustrative,\n", encoding="utf-8")
     error = error_of(path)
     assert error.column == "system" and "write 0" not in str(error)
+
+
+# --------------------------------------------------------------------------- finding 3
+
+def test_a_month_missing_from_the_calls_is_refused_naming_it():
+    """Calls without 2020-03 once ended the operations report in a KeyError (exit 1)."""
+    from udkecon.documents.operations import model
+
+    calls = DATA / "calls_without_2020_03.csv"
+    with pytest.raises(DataError) as caught:
+        model.build(calls_file=calls)
+    error = caught.value
+    # the file's rows: header 1, 2019-10 .. 2020-02 rows 2-6, then 2020-04 on row 7
+    assert (error.file, error.row, error.column) == (str(calls), 7, "month")
+    assert "has no calls for 2020-03" in str(error)
+    assert "sla_availability_2019_2020.csv" in str(error) and "Fix: add the row" in str(error)
+
+
+# --------------------------------------------------------------------------- findings 5, 6
+
+@pytest.mark.parametrize("name, row, value", [
+    ("sla__availability_as_fraction.csv", 3, "0.9995"),  # 99.95 % written as a fraction
+    ("sla__availability_percent_formatted.xlsx", 2, "1 "),  # a %-formatted cell holds 1
+])
+def test_an_availability_written_as_a_fraction_is_refused(name, row, value):
+    error = error_of(BAD / name, "sla_availability")
+    assert (error.row, error.column) == (row, "availability_pct")
+    assert f": {value}" in str(error) and "write 99.95, not 0.9995" in str(error)
+
+
+def test_a_population_in_thousands_is_refused():
+    # København written 632 (thousands) for 632,340: below the smallest, Læsø's ~1,800
+    error = error_of(BAD / "municipalities__population_in_thousands.csv")
+    assert (error.row, error.column) == (2, "population_2020_01_01")
+    assert "write whole persons" in str(error)
+    error = error_of(DATA / "population_by_year_in_thousands.csv", "population_by_year")
+    assert (error.row, error.column) == (2, "population_2020_01_01")
+    assert "632 is implausibly small" in str(error)
