@@ -184,6 +184,8 @@ TEXT = {
     "municipalities__region_code_two_names.csv": lines(
         MUNI, M2, M3.replace("Region Hovedstaden", "Region Sjælland"), M4),
     "municipalities__duplicate_code.csv": lines(MUNI, M2, M3.replace("147,", "101,"), M4),
+    "municipalities__population_in_thousands.csv": lines(MUNI, M2.replace("632340", "632"), M3,
+                                                         M4),
     # ------------------------------------------------------------------ SLA availability
     "sla__target_as_fraction.csv": lines(SLA, f"{S},2019-10,99.80,100.00",
                                          f"{S},2019-11,0.998,100.00"),
@@ -195,6 +197,8 @@ TEXT = {
                                            f"{S.replace('SP', 'sp')},2019-11,99.80,100.00"),
     "sla__duplicate_month.csv": lines(SLA, f"{S},2019-10,99.80,100.00",
                                       f"{S},2019-10,99.80,99.90"),
+    "sla__availability_as_fraction.csv": lines(SLA, f"{S},2019-10,99.80,100.00",
+                                               f"{S},2019-11,99.80,0.9995"),
     # ------------------------------------------------------------------ service calls
     "calls__negative.csv": lines(CALLS, "2019-10,91000000", "2019-11,-105000000"),
     "calls__not_whole.csv": lines(CALLS, "2019-10,91000000", "2019-11,105000000.5"),
@@ -324,6 +328,16 @@ def municipalities_date_population() -> openpyxl.Workbook:
                            dt.datetime(2020, 1, 1)]], title="Kommuner")
 
 
+def sla_percent_formatted() -> openpyxl.Workbook:
+    # availability in cells formatted as a percentage: Excel stores 99.95 % as 0.9995
+    rows = [["Serviceplatformen", "SP produktionsmiljø m1", "2019-10", 99.8, 1.0],
+            ["Serviceplatformen", "SP produktionsmiljø m1", "2019-11", 99.8, 0.9995]]
+    book = book_of(SLA, rows, title="SLA")
+    for row in (2, 3):
+        book.active.cell(row=row, column=5).number_format = "0.00%"
+    return book
+
+
 def value_far_right() -> openpyxl.Workbook:
     # one value in the sheet's last cell: its dimension is A1:XFD1048576, 17 billion cells
     book = book_of(LEDGER, LEDGER_ROWS)
@@ -358,6 +372,7 @@ BOOKS = {
     "municipalities__date_as_population.xlsx": municipalities_date_population,
     "ledger__value_far_right.xlsx": value_far_right,
     "ledger__merged_system.xlsx": merged_system,
+    "sla__availability_percent_formatted.xlsx": sla_percent_formatted,
 }
 
 
