@@ -79,11 +79,17 @@ def split_sheet(path, sheet: str | None = None) -> tuple[Path, str | None]:
     """A workbook path may name its sheet after '#': `costs.xlsx#Ledger`.
 
     A path that exists as given is taken as it is (a '#' may be part of a file name).
+    Otherwise the workbook ends at the first '#' after an .xlsx name that exists, so a
+    sheet's own name may hold '#' (`costs.xlsx#Data#2`); with no such file, at the first
+    '#' after an .xlsx name (the message then names that file as not found).
     """
     text = str(path)
     if sheet is None and "#" in text and not os.path.lexists(text):
-        base, name = text.rsplit("#", 1)
-        if base.lower().endswith(XLSX_SUFFIXES):
+        splits = [(text[:i], text[i + 1:]) for i, char in enumerate(text) if char == "#"
+                  and text[:i].lower().endswith(XLSX_SUFFIXES)]
+        existing = [(base, name) for base, name in splits if os.path.lexists(base)]
+        if existing or splits:
+            base, name = (existing or splits)[0]
             return Path(base), name
     return Path(text), sheet
 
