@@ -450,15 +450,30 @@ def load(path, kind: str | None = None, sheet: str | None = None) -> pd.DataFram
     return frame
 
 
+def year_ranges(years) -> str:
+    """Years as runs: `year_ranges([2017, 2018, 2020, 2021])` is '2017-2018, 2020-2021'."""
+    runs: list[list[int]] = []
+    for year in sorted(set(int(y) for y in years)):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs) or "no years"
+
+
 def check_year_coverage(frame: pd.DataFrame, years_covered, what: str, fix: str) -> None:
     """Raise a DataError at the first row whose year is not in `years_covered`."""
     covered = set(int(y) for y in years_covered)
     for row, year in frame["year"].items():
         if int(year) not in covered:
-            span = f"{min(covered)}-{max(covered)}" if covered else "no years"
-            raise DataError(frame.attrs.get("source_file", "<table>"),
-                            f"year {year} is not covered by {what} (it covers {span})",
-                            fix, row=row, column="year")
+            # a year inside the other file's span lacks its row; one outside is not covered
+            inside = covered and min(covered) < int(year) < max(covered)
+            problem = (f"year {year} has no row in {what} (its years: "
+                       f"{year_ranges(covered)})" if inside else
+                       f"year {year} is not covered by {what} (it covers "
+                       f"{year_ranges(covered)})")
+            raise DataError(frame.attrs.get("source_file", "<table>"), problem, fix, row=row,
+                            column="year")
 
 
 # --------------------------------------------------------------------------- named inputs
