@@ -129,3 +129,53 @@ def test_a_population_in_thousands_is_refused():
     error = error_of(DATA / "population_by_year_in_thousands.csv", "population_by_year")
     assert (error.row, error.column) == (2, "population_2020_01_01")
     assert "632 is implausibly small" in str(error)
+
+
+# --------------------------------------------------------------------------- finding 10
+
+def test_the_sheet_suggested_for_a_name_with_a_hash_can_be_used(tmp_path):
+    """A sheet named 'Data#2': the fix once suggested book.xlsx#Data#2, which then read as
+    the file 'book.xlsx#Data' (not found). The workbook now ends at the first '#' after an
+    existing .xlsx name."""
+    book = tmp_path / "book.xlsx"
+    book.write_bytes((DATA / "ledger_sheet_named_with_hash.xlsx").read_bytes())
+    error = error_of(f"{book}#")
+    suggested = str(error).split("e.g. ", 1)[1]
+    assert suggested == f"{book}#Data#2"
+    assert len(load(suggested)) > 0
+
+
+# --------------------------------------------------------------------------- finding 11, W2, W6
+
+def test_a_dut_year_without_costs_is_refused_naming_both_files():
+    """DUT for 2022 with a ledger of 2017-2021 was once dropped without a word (DUT stayed
+    29.4 mio. kr.)."""
+    from udkecon.documents.fixed_prices import model
+
+    dut = DATA / "dut_extra_2022.csv"
+    with pytest.raises(DataError) as caught:
+        model.build(dut_file=dut)
+    error = caught.value
+    assert (error.file, error.row, error.column) == (str(dut), 7, "year")  # 2017-2021 rows 2-6
+    assert "year 2022 is not covered by the cost ledger" in str(error)
+    assert "udk_it_costs_2017_2021_illustrative.csv (it covers 2017-2021)" in str(error)
+
+
+def test_a_year_missing_inside_the_dut_years_is_called_missing():
+    # the DUT file has 2017, 2018, 2020, 2021: 2019 lies inside, its row is missing
+    from udkecon.documents.fixed_prices import model
+
+    dut = DATA / "dut_without_2019.csv"
+    with pytest.raises(DataError) as caught:
+        model.build(dut_file=dut)
+    message = str(caught.value)
+    assert f"year 2019 has no row in the DUT compensation file {dut}" in message
+    assert "(its years: 2017-2018, 2020-2021)" in message and "it covers" not in message
+
+
+def test_the_title_follows_the_ledgers_years():
+    from udkecon.documents.fixed_prices import model, text
+
+    analysis = model.build(DATA / "costs_with_2022.csv", DATA / "dut_with_2022.csv")
+    assert text.title(analysis) == \
+        "Kommunale IT-omkostninger vedr. UDK 2017-2022, faste priser (2020-niveau)"

@@ -169,6 +169,15 @@ TEXT = {
     "business_case__amount_in_kroner.csv": lines(
         CASE, "a,0,operation,,2017,2020,per_year,540,549800000,560,,real,,",
         "a,1,operation,,2017,2020,per_year,8,9,10,,illustrative,,"),
+    "business_case__no_scenario_1.csv": lines(
+        CASE, "a,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
+        "b,0,implementation,,2017,2017,per_year,8,9,10,,illustrative,,"),
+    "business_case__scenario_1_all_zero.csv": lines(
+        CASE, "a,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
+        "a,1,operation,,2017,2020,per_year,0,0,0,,illustrative,,"),
+    "business_case__scenarios_identical.csv": lines(
+        CASE, "a,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
+        "a,1,operation,,2017,2020,per_year,10,11,12,,illustrative,,"),
     "business_case__item_case_duplicate.csv": lines(
         CASE, "kmd_payments,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
         "KMD_payments,0,operation,,2017,2020,per_year,8,9,10,,illustrative,,"),
