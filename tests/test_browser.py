@@ -61,7 +61,8 @@ class Case:
 
 CASES = [
     Case("udk_costs_fixed_prices.ipynb", "base_year: int = ", "2020", "2021", 2,
-         label("costs_title", "da", base_year=2021)),  # by cost type; gross and net
+         # by cost type; gross and net
+         label("costs_title", "da", period="2017-2021", base_year=2021)),
     Case("business_case.ipynb", 'language: str = "', "da", "en", 4,
          label("bc_heading_conclusion", "en")),  # cash flows, cumulative, tornado, Monte Carlo
     Case("municipality_handout.ipynb", 'municipality: str = "', "København", "Aarhus", 2,
@@ -441,7 +442,8 @@ def test_an_executed_report_shows_its_charts_untrusted(executed_report, lab_serv
     hide_file_browser(browser)
     assert not state["errors"], [e[:600] for e in state["errors"]]
     # the report is there (so a failure below is about its charts, not a missing notebook)
-    assert label("costs_title", "da", base_year=config.DEFAULT_BASE_YEAR) in state["text"]
+    assert label("costs_title", "da", period="2017-2021",
+                 base_year=config.DEFAULT_BASE_YEAR) in state["text"]
     screenshot(browser, screenshots, "executed_udk_costs_fixed_prices_untrusted")
     charts = browser.execute_script(_CHARTS_JS)
     drawn = [c for c in charts if c["visible"] and c["width"] >= 100 and c["height"] >= 60]

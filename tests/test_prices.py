@@ -121,7 +121,9 @@ class TestNetOfDut:
         with pytest.raises(DataError) as caught:
             costs.net_of_dut(ledger, dut)
         error = caught.value
-        assert "year 2018 is not covered by the DUT compensation file" in str(error)
+        # dut_short.csv has 2017 and 2020: 2018 lies inside its years, its row is missing
+        assert "year 2018 has no row in the DUT compensation file" in str(error)
+        assert "(its years: 2017, 2020)" in str(error)
         assert error.column == "year"
         assert error.file.endswith("udk_it_costs_2017_2021_illustrative.csv")
         assert ledger.loc[error.row, "year"] == 2018  # the row named is a 2018 row

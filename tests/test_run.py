@@ -179,9 +179,9 @@ def test_an_interactive_run_leaves_the_report_folders_byte_identical(tmp_path):
     assert sorted(p.name for p in reports.iterdir()) == ["interactive", "udk_costs_fixed_prices"]
     mine = reports / "interactive" / "udk_costs_fixed_prices" / "udk_costs_fixed_prices.xlsx"
     subject = openpyxl.load_workbook(mine).properties.subject
-    assert subject == label("costs_title", "da", base_year=2021)
+    assert subject == label("costs_title", "da", period="2017-2021", base_year=2021)
     assert openpyxl.load_workbook(folder / "udk_costs_fixed_prices.xlsx").properties.subject \
-        == label("costs_title", "da", base_year=2020)
+        == label("costs_title", "da", period="2017-2021", base_year=2020)
 
 
 @pytest.mark.slow

@@ -469,6 +469,37 @@ def _case_problems(case: pd.DataFrame, file: str) -> list[DataError]:
                           "give every row the year whose prices its amounts are in, or leave "
                           "price_year empty in all rows (amounts already in fixed prices)",
                           row, "price_year")]
+    return _scenario_problems(case, file)
+
+
+def _scenario_problems(case: pd.DataFrame, file: str) -> list[DataError]:
+    """A business case compares two scenarios: the net benefit is the baseline's costs minus
+    the alternative's. Without one of them, with one that costs nothing at all, or with two
+    that are the same, every figure of the report (NPV, payback, the draws) is an artefact of
+    the file, not an answer."""
+    first = case.index[0]
+    names = {0: "scenario 0 (the baseline)", 1: "scenario 1 (the alternative)"}
+    for scenario, name in names.items():
+        rows = case[case["scenario"] == scenario]
+        if rows.empty:
+            return [DataError(file, f"has no row of {name}: a business case compares two "
+                              "scenarios", f"add the costs of {name} as rows with scenario "
+                              f"{scenario} (0 = the solution continued, 1 = the alternative)",
+                              first, "scenario")]
+        if not rows[["low", "mode", "high"]].to_numpy().any():
+            return [DataError(file, f"every amount of {name} is 0 (low, mode and high): a "
+                              "scenario that costs nothing is no scenario", f"give the costs "
+                              f"of {name} in mio. kr.", int(rows.index[0]), "mode")]
+    columns = [c for c in ("cost_type", "first_year", "last_year", "basis", "low", "mode",
+                           "high", "price_year") if c in case]
+
+    def lines(scenario):
+        rows = case.loc[case["scenario"] == scenario, columns].astype(str)
+        return sorted(map(tuple, rows.to_numpy()))
+    if lines(0) == lines(1):
+        return [DataError(file, "scenario 1 has the same rows as scenario 0: the net benefit "
+                          "is 0 in every year", "give scenario 1 the alternative's own costs",
+                          int(case.index[case["scenario"] == 1][0]), "scenario")]
     return []
 
 

@@ -77,8 +77,15 @@ def net_of_dut(ledger: pd.DataFrame, dut: pd.DataFrame) -> pd.DataFrame:
     for a year without compensation), so that a missing year is never read as zero.
     """
     years = sorted(int(y) for y in ledger["year"].unique())
-    check_year_coverage(ledger, dut["year"].astype(int), "the DUT compensation file",
+    dut_file = dut.attrs.get("source_file", "")
+    ledger_file = ledger.attrs.get("source_file", "")
+    check_year_coverage(ledger, dut["year"].astype(int),
+                        f"the DUT compensation file {dut_file}".rstrip(),
                         "add a row for that year to the DUT file (0 if no compensation)")
+    # and the other way: a DUT year without costs would silently drop out of the net cost
+    check_year_coverage(dut, years, f"the cost ledger {ledger_file}".rstrip(),
+                        "remove the row, or add that year's costs to the ledger (the DUT "
+                        "compensation is set against the costs of the same year)")
     gross = ledger.groupby("year")[["amount_mio_dkk", "amount_mio_dkk_fixed"]].sum()
     comp = dut.set_index("year")[["dut_compensation_mio_dkk", "dut_compensation_mio_dkk_fixed"]]
     gross.index = gross.index.astype(int)

@@ -27,7 +27,7 @@ import pandas as pd
 from . import config, hashing
 from .errors import DataError, invisible_in, shown
 from .number_forms import parse_number
-from .reading import ExcelError, RawTable, UnsavedFormula, read_raw, split_sheet
+from .reading import ExcelError, MergedAway, RawTable, UnsavedFormula, read_raw, split_sheet
 from .schemas import (  # noqa: F401  (re-exported: the kinds belong with loading)
     COST_TYPES,
     DATA_STATUSES,
@@ -168,11 +168,19 @@ def _cell_problem(column: Column, value, decimal_comma: bool, xlsx: bool = False
         if char is not None:
             return None, f"'{shown(value)}' holds the invisible character {shown(char)}", \
                 "delete it (retype the cell)"
+    if isinstance(value, MergedAway):
+        if column.optional_value:
+            return None, None, None
+        # merged cells show one value over several rows, but only the first cell holds it
+        return None, f"empty: the cell is part of the merged cells {value.merge}, and only " \
+            "the first of them holds the value", "unmerge the cells and write the value in " \
+            "every row"
     if isinstance(value, str) and value == "":
         if column.optional_value:
             return None, None, None
-        what = "amount" if column.type in ("float", "int") else "value"
-        return None, f"empty {what}", f"fill in the {what} (write 0 if it is zero)"
+        if column.type in ("float", "int"):
+            return None, "empty amount", "fill in the amount (write 0 if it is zero)"
+        return None, "empty value", "fill in the value"
     if column.type in _NUMERIC:
         number, problem, fix = _number(column, value, decimal_comma, xlsx)
         if problem:
@@ -442,15 +450,30 @@ def load(path, kind: str | None = None, sheet: str | None = None) -> pd.DataFram
     return frame
 
 
+def year_ranges(years) -> str:
+    """Years as runs: `year_ranges([2017, 2018, 2020, 2021])` is '2017-2018, 2020-2021'."""
+    runs: list[list[int]] = []
+    for year in sorted(set(int(y) for y in years)):
+        if runs and year == runs[-1][1] + 1:
+            runs[-1][1] = year
+        else:
+            runs.append([year, year])
+    return ", ".join(f"{a}" if a == b else f"{a}-{b}" for a, b in runs) or "no years"
+
+
 def check_year_coverage(frame: pd.DataFrame, years_covered, what: str, fix: str) -> None:
     """Raise a DataError at the first row whose year is not in `years_covered`."""
     covered = set(int(y) for y in years_covered)
     for row, year in frame["year"].items():
         if int(year) not in covered:
-            span = f"{min(covered)}-{max(covered)}" if covered else "no years"
-            raise DataError(frame.attrs.get("source_file", "<table>"),
-                            f"year {year} is not covered by {what} (it covers {span})",
-                            fix, row=row, column="year")
+            # a year inside the other file's span lacks its row; one outside is not covered
+            inside = covered and min(covered) < int(year) < max(covered)
+            problem = (f"year {year} has no row in {what} (its years: "
+                       f"{year_ranges(covered)})" if inside else
+                       f"year {year} is not covered by {what} (it covers "
+                       f"{year_ranges(covered)})")
+            raise DataError(frame.attrs.get("source_file", "<table>"), problem, fix, row=row,
+                            column="year")
 
 
 # --------------------------------------------------------------------------- named inputs

@@ -29,7 +29,7 @@ def label(key: str, language: str = config.DEFAULT_LANGUAGE, **fields) -> str:
 
     >>> label("dual_operation")
     'Dobbeltdrift'
-    >>> label("costs_title", "en", base_year=2020)
+    >>> label("costs_title", "en", period="2017-2021", base_year=2020)
     'Municipal IT costs related to UDK 2017-2021, fixed prices (2020 level)'
     """
     check_language(language)

@@ -40,7 +40,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from . import config, data
-from .errors import ParameterError
+from .errors import DataError, ParameterError
 
 AVAILABILITY_COLUMNS = ("platform", "service", "month", "sla_target_pct", "availability_pct")
 CALLS_COLUMNS = ("month", "service_calls")
@@ -375,6 +375,30 @@ def call_volume(calls, first_month: str | None = None,
 
 
 # --------------------------------------------------------------------------- the report's period
+
+def require_calls_for(calls: pd.DataFrame, months, availability_file) -> None:
+    """The calls must cover every month of the report's period: a month without calls is
+    missing data, and a chart or total over the period would silently skip it (or fail).
+
+    Refused as bad input naming the calls file, the first missing month and the row where
+    the gap is seen (the next month the file has), with the fix.
+    """
+    have = set(calls["month"])
+    missing = [str(m) for m in months if str(m) not in have]
+    if not missing:
+        return
+    gap = missing[0]
+    later = calls[calls["month"] > gap].sort_values("month")
+    row = int(later.index[0]) if len(later) else None
+    span = f"{min(map(str, months))} to {max(map(str, months))}"
+    more = f" (and {len(missing) - 1} more month(s))" if len(missing) > 1 else ""
+    raise DataError(calls.attrs.get("source_file", "the calls table"),
+                    f"has no calls for {gap}{more}, a month of the report's period {span} "
+                    f"that the availability file {availability_file} has",
+                    f"add the row for {gap} (the calls of the month, 0 if there were none), or "
+                    "choose a period without it (first_month, last_month)", row=row,
+                    column="month")
+
 
 def require_platform(platform, availability: pd.DataFrame) -> str | None:
     """The notebook's platform parameter: '' means every platform (None); else one in the data.

@@ -20,7 +20,7 @@ import pandas as pd
 from . import config
 from .data import load, read_raw
 from .errors import DataError
-from .schemas import Column, Schema, register
+from .schemas import MAX_POPULATION, MIN_POPULATION, POPULATION_FIX, Column, Schema, register
 
 # FOLK1A begins in 2008 (2008K1); the upper bound only keeps the list of columns finite.
 FIRST_YEAR = 2008
@@ -44,7 +44,8 @@ register(Schema(
     (
         Column("municipality_code", "int", nonnegative=True),
         Column("municipality"),
-        *(Column(population_column(year), "int", nonnegative=True, required=False)
+        *(Column(population_column(year), "int", nonnegative=True, required=False,
+                 plausible=(MIN_POPULATION, MAX_POPULATION), fix=POPULATION_FIX)
           for year in range(FIRST_YEAR, LAST_YEAR + 1)),
     ),
     key=("municipality_code",),

@@ -79,11 +79,17 @@ def split_sheet(path, sheet: str | None = None) -> tuple[Path, str | None]:
     """A workbook path may name its sheet after '#': `costs.xlsx#Ledger`.
 
     A path that exists as given is taken as it is (a '#' may be part of a file name).
+    Otherwise the workbook ends at the first '#' after an .xlsx name that exists, so a
+    sheet's own name may hold '#' (`costs.xlsx#Data#2`); with no such file, at the first
+    '#' after an .xlsx name (the message then names that file as not found).
     """
     text = str(path)
     if sheet is None and "#" in text and not os.path.lexists(text):
-        base, name = text.rsplit("#", 1)
-        if base.lower().endswith(XLSX_SUFFIXES):
+        splits = [(text[:i], text[i + 1:]) for i, char in enumerate(text) if char == "#"
+                  and text[:i].lower().endswith(XLSX_SUFFIXES)]
+        existing = [(base, name) for base, name in splits if os.path.lexists(base)]
+        if existing or splits:
+            base, name = (existing or splits)[0]
             return Path(base), name
     return Path(text), sheet
 
@@ -412,9 +418,29 @@ def _sheet_has_formulas(data: bytes) -> bool:
                    info.filename.endswith(".xml"))
 
 
-def _cell_value(cell):
-    value = cell.value
-    if cell.data_type == "e":
+# A table for this suite is at most a ledger of some 100,000 rows and a dozen columns. A
+# workbook may declare (or hold a stray cell at) XFD1048576, 17 billion cells: the sheet is
+# read cell by cell as stored in the file, never by its declared dimension, and a table far
+# beyond these bounds is refused rather than read into memory.
+MAX_ROWS = 200_000  # rows holding values
+MAX_COLUMNS = 200  # a value right of this column is no part of a table
+MAX_CELLS = 5_000_000  # cells stored in the sheet, empty (formatted) ones included
+
+
+@dataclass(frozen=True)
+class MergedAway:
+    """An empty cell inside merged cells: only the first cell of a merge holds the value."""
+
+    merge: str  # the merged range, e.g. B3:B5
+
+    def __str__(self) -> str:
+        return ""
+
+
+def _value(cell: dict):
+    """The value of one parsed cell (openpyxl's parser's dict): text stripped, "" empty."""
+    value = cell["value"]
+    if cell["data_type"] == "e":
         return ExcelError(str(value))
     if value is None:
         return ""
@@ -423,8 +449,61 @@ def _cell_value(cell):
     return value  # int, float, bool, datetime, date, time
 
 
+def _parse_sheet(book, sheet, data_only: bool):
+    """openpyxl's parser over the sheet's XML as stored: it yields only the rows and cells
+    the file holds, so a cell at XFD1048576 costs one cell, not the 17 billion that
+    `iter_rows` over the declared dimension walks. (Private attributes of openpyxl's read-only
+    worksheet, version pinned in requirements.lock.)"""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    source = book._archive.open(sheet._worksheet_path)
+    return source, WorkSheetParser(source, sheet._shared_strings, data_only=data_only,
+                                   epoch=book.epoch, date_formats=book._date_formats,
+                                   timedelta_formats=book._timedelta_formats)
+
+
+def _sheet_cells(path: Path, where: str, book, sheet) -> tuple[dict, list[str]]:
+    """{row: {column: value}} of the cells holding a value, and the merged ranges."""
+    from openpyxl.utils import get_column_letter
+
+    rows: dict[int, dict[int, object]] = {}
+    stored = 0
+    source, parser = _parse_sheet(book, sheet, data_only=True)
+    with source:
+        for number, cells in parser.parse():
+            stored += len(cells)
+            if stored > MAX_CELLS:
+                raise DataError(where, f"the sheet stores more than {MAX_CELLS:,} cells "
+                                f"(reached at row {number}), far more than a table for this "
+                                "suite", "copy the table alone onto a new sheet or workbook, "
+                                "or save it as 'CSV UTF-8'")
+            values = {}
+            for cell in cells:
+                value = _value(cell)
+                if value == "":
+                    continue
+                if cell["column"] > MAX_COLUMNS:
+                    coordinate = f"{get_column_letter(cell['column'])}{cell['row']}"
+                    raise DataError(where, f"cell {coordinate} holds '{shown(value)}', right "
+                                    f"of column {get_column_letter(MAX_COLUMNS)}, far beyond "
+                                    "any table", "delete the stray cell (or every column right "
+                                    "of the table)", row=cell["row"])
+                values[cell["column"]] = value
+            if values:
+                rows[number] = values
+                if len(rows) > MAX_ROWS:
+                    raise DataError(where, f"the sheet has more than {MAX_ROWS:,} rows with "
+                                    "values, far more than a table for this suite",
+                                    "check that this is the right sheet; split the table or "
+                                    "delete stray cells far below it", row=number)
+        merged = [m.coord for m in parser.merged_cells.mergeCell] if parser.merged_cells \
+            else []
+    return rows, merged
+
+
 def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> RawTable:
     import openpyxl
+    from openpyxl.utils import range_boundaries
 
     if not data.startswith(b"PK\x03\x04"):
         if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -433,26 +512,41 @@ def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> RawTable:
         raise DataError(path, "is not an .xlsx workbook (it is not a zip archive)",
                         "save it from Excel as .xlsx, or give a CSV file a .csv name")
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True)
+        # read-only: the workbook's sheets are parsed when read, cell by cell as stored
+        book = openpyxl.load_workbook(io.BytesIO(data), data_only=True, read_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise DataError(path, f"cannot be read as an Excel workbook ({shown(exc)})",
                         "save it again from Excel as .xlsx") from None
-    sheet = _choose_sheet(path, book, sheet_name)
-    where = f"{path} (sheet '{sheet.title}')"
-    sheets = tuple(ws.title for ws in book.worksheets)
-    rows = {}
-    for cells in sheet.iter_rows(min_row=1, max_row=sheet.max_row, max_col=sheet.max_column):
-        values = [_cell_value(cell) for cell in cells]
-        if any(v != "" for v in values):
-            rows[cells[0].row] = values
-    if not rows:
+    try:
+        sheet = _choose_sheet(path, book, sheet_name)
+        where = f"{path} (sheet '{sheet.title}')"
+        sheets = tuple(ws.title for ws in book.worksheets)
+        try:
+            cells, merged = _sheet_cells(path, where, book, sheet)
+        except DataError:
+            raise
+        except Exception as exc:  # a damaged sheet part: parsed only now
+            raise DataError(where, f"cannot be read as an Excel workbook ({shown(exc)})",
+                            "save it again from Excel as .xlsx") from None
+    finally:
+        book.close()
+    if not cells:
         raise DataError(where, "the sheet is empty", "put the table with its header row "
                         "on this sheet, or name the sheet that has it")
+    width = max(max(r) for r in cells.values())
+    rows = {n: [r.get(c, "") for c in range(1, width + 1)] for n, r in sorted(cells.items())}
+    # an empty cell covered by merged cells says so (only a merge's first cell has a value)
+    for merge in merged:
+        min_col, min_row, max_col, max_row = range_boundaries(merge)
+        for number in range(min_row, min(max_row, max(rows)) + 1):
+            if number in rows:
+                for column in range(min_col, min(max_col, width) + 1):
+                    if (number, column) != (min_row, min_col) and \
+                            rows[number][column - 1] == "":
+                        rows[number][column - 1] = MergedAway(merge)
     header_row = min(rows)
-    width = max(max((i + 1 for i, v in enumerate(r) if v != ""), default=0)
-                for r in rows.values())
     header = [str(v).strip() if not isinstance(v, ExcelError) else str(v)
-              for v in rows.pop(header_row)[:width]]
+              for v in rows.pop(header_row)]
     first = next((i for i, name in enumerate(header) if name != ""), 0)
     # columns left of the table that are empty in every row (a table starting at column B)
     if all(all(v == "" for v in r[:first]) for r in rows.values()):
@@ -481,14 +575,22 @@ def _mark_unsaved_formulas(data: bytes, title: str, body: dict, first: int) -> N
     """Replace the empty cells that are formulas without a saved value by `UnsavedFormula`."""
     import openpyxl
 
-    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=False)[title]
-    for number, values in body.items():
-        for i, value in enumerate(values):
-            if value == "":
-                formula = sheet.cell(row=number, column=first + i + 1).value
-                formula = getattr(formula, "text", formula)  # array formulas
-                if isinstance(formula, str) and formula.startswith("="):
-                    values[i] = UnsavedFormula(formula)
+    wanted = {(number, first + i + 1) for number, values in body.items()
+              for i, value in enumerate(values) if isinstance(value, str) and value == ""}
+    book = openpyxl.load_workbook(io.BytesIO(data), data_only=False, read_only=True)
+    try:
+        source, parser = _parse_sheet(book, book[title], data_only=False)
+        with source:
+            for number, cells in parser.parse():
+                for cell in cells:
+                    if (number, cell["column"]) not in wanted:
+                        continue
+                    formula = cell["value"]
+                    formula = getattr(formula, "text", formula)  # array formulas
+                    if isinstance(formula, str) and formula.startswith("="):
+                        body[number][cell["column"] - first - 1] = UnsavedFormula(formula)
+    finally:
+        book.close()
 
 
 def is_date(value) -> bool:

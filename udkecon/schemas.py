@@ -68,12 +68,24 @@ MIO_DKK_FIX = ("amounts are in mio. kr. (148.600.000 kr. is written 148,6 or 148
 #   than 1 million is a typo (an extra digit), 0 a municipality with nobody in it, which
 #   would silently get a share of zero in every allocation.
 MAX_POPULATION = 1_000_000
+#   Læsø, the smallest, has about 1,800 (Christiansø is no municipality); below 1,000 is a
+#   population written in thousands (632 for København's 632,340).
+MIN_POPULATION = 1_000
+POPULATION_FIX = (f"write whole persons: a municipality has {MIN_POPULATION:,}-"
+                  f"{MAX_POPULATION:,} inhabitants (København about 632,340, Læsø about "
+                  "1,800), not thousands; a population of 0 would give the municipality a "
+                  "share of zero in every allocation")
 # - a discount rate: Finansministeriet's rates since 1999 have been 6 %, then 4/3/2 % (2013)
 #   and 3.5/2.5 % (2021); above 15 % is a slip of the decimal point (0.35 for 3.5 %).
 MAX_DISCOUNT_RATE = 0.15
 # - an SLA target in per cent: targets are 95-99.99 %; below 50 it is a fraction (0.998)
 #   written where a percentage (99.8) is meant.
 MIN_SLA_TARGET_PCT = 50.0
+# - a month's availability in per cent: the worst month in the shipped data is 83.1 %; below
+#   50 % a service would be down more than half the month. Excel stores a cell formatted as
+#   a percentage as a fraction (0.9995 for 99.95 %), which read as per cent would be a month
+#   of almost no service.
+MIN_AVAILABILITY_PCT = 50.0
 # - calls to Serviceplatformen in one month: about 10^8 in 2019-2020; 10^10 a month would
 #   be almost 4,000 calls a second around the clock, a hundred times the real load.
 MAX_CALLS_PER_MONTH = 10_000_000_000
@@ -155,10 +167,8 @@ register(Schema(
         Column("region_code", "int", plausible=(1081, 1085),
                fix="a region code is 1081-1085 (Danmarks Statistik)"),
         Column("region"),
-        Column("population_2020_01_01", "int", positive=True, plausible=(None, MAX_POPULATION),
-               fix=f"a municipality has between 1 and {MAX_POPULATION:,} inhabitants "
-                   "(København, the largest, has about 632,000); a population of 0 would give "
-                   "the municipality a share of zero in every allocation"),
+        Column("population_2020_01_01", "int", positive=True,
+               plausible=(MIN_POPULATION, MAX_POPULATION), fix=POPULATION_FIX),
     ),
     key=("municipality_code",),
     checks=(table_checks.municipality_names_unique, table_checks.one_region_per_code),
@@ -203,7 +213,10 @@ register(Schema(
         Column("sla_target_pct", "float", lower=0.0, upper=100.0,
                plausible=(MIN_SLA_TARGET_PCT, None),
                fix="targets are in per cent: write 99.8, not 0.998"),
-        Column("availability_pct", "float", lower=0.0, upper=100.0),
+        Column("availability_pct", "float", lower=0.0, upper=100.0,
+               plausible=(MIN_AVAILABILITY_PCT, None),
+               fix="availability is in per cent: write 99.95, not 0.9995 (a cell formatted as "
+                   "a percentage in Excel holds the fraction; format it as a number)"),
     ),
     key=("platform", "service", "month"),
 ))

@@ -169,6 +169,15 @@ TEXT = {
     "business_case__amount_in_kroner.csv": lines(
         CASE, "a,0,operation,,2017,2020,per_year,540,549800000,560,,real,,",
         "a,1,operation,,2017,2020,per_year,8,9,10,,illustrative,,"),
+    "business_case__no_scenario_1.csv": lines(
+        CASE, "a,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
+        "b,0,implementation,,2017,2017,per_year,8,9,10,,illustrative,,"),
+    "business_case__scenario_1_all_zero.csv": lines(
+        CASE, "a,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
+        "a,1,operation,,2017,2020,per_year,0,0,0,,illustrative,,"),
+    "business_case__scenarios_identical.csv": lines(
+        CASE, "a,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
+        "a,1,operation,,2017,2020,per_year,10,11,12,,illustrative,,"),
     "business_case__item_case_duplicate.csv": lines(
         CASE, "kmd_payments,0,operation,,2017,2020,per_year,10,11,12,,illustrative,,",
         "KMD_payments,0,operation,,2017,2020,per_year,8,9,10,,illustrative,,"),
@@ -184,6 +193,8 @@ TEXT = {
     "municipalities__region_code_two_names.csv": lines(
         MUNI, M2, M3.replace("Region Hovedstaden", "Region Sjælland"), M4),
     "municipalities__duplicate_code.csv": lines(MUNI, M2, M3.replace("147,", "101,"), M4),
+    "municipalities__population_in_thousands.csv": lines(MUNI, M2.replace("632340", "632"), M3,
+                                                         M4),
     # ------------------------------------------------------------------ SLA availability
     "sla__target_as_fraction.csv": lines(SLA, f"{S},2019-10,99.80,100.00",
                                          f"{S},2019-11,0.998,100.00"),
@@ -195,6 +206,8 @@ TEXT = {
                                            f"{S.replace('SP', 'sp')},2019-11,99.80,100.00"),
     "sla__duplicate_month.csv": lines(SLA, f"{S},2019-10,99.80,100.00",
                                       f"{S},2019-10,99.80,99.90"),
+    "sla__availability_as_fraction.csv": lines(SLA, f"{S},2019-10,99.80,100.00",
+                                               f"{S},2019-11,99.80,0.9995"),
     # ------------------------------------------------------------------ service calls
     "calls__negative.csv": lines(CALLS, "2019-10,91000000", "2019-11,-105000000"),
     "calls__not_whole.csv": lines(CALLS, "2019-10,91000000", "2019-11,105000000.5"),
@@ -324,6 +337,30 @@ def municipalities_date_population() -> openpyxl.Workbook:
                            dt.datetime(2020, 1, 1)]], title="Kommuner")
 
 
+def sla_percent_formatted() -> openpyxl.Workbook:
+    # availability in cells formatted as a percentage: Excel stores 99.95 % as 0.9995
+    rows = [["Serviceplatformen", "SP produktionsmiljø m1", "2019-10", 99.8, 1.0],
+            ["Serviceplatformen", "SP produktionsmiljø m1", "2019-11", 99.8, 0.9995]]
+    book = book_of(SLA, rows, title="SLA")
+    for row in (2, 3):
+        book.active.cell(row=row, column=5).number_format = "0.00%"
+    return book
+
+
+def value_far_right() -> openpyxl.Workbook:
+    # one value in the sheet's last cell: its dimension is A1:XFD1048576, 17 billion cells
+    book = book_of(LEDGER, LEDGER_ROWS)
+    book.active["XFD1048576"] = "x"
+    return book
+
+
+def merged_system() -> openpyxl.Workbook:
+    # the system merged over rows 3-4: it shows in both, but only B3 holds it
+    book = book_of(LEDGER, LEDGER_ROWS)
+    book.active.merge_cells("B3:B4")
+    return book
+
+
 BOOKS = {
     "ledger__hidden_first_sheet.xlsx": hidden_first_sheet,
     "ledger__ref_error.xlsx": lambda: ledger_with(4, "#REF!"),
@@ -342,6 +379,9 @@ BOOKS = {
     "discount_rates__date_with_time.xlsx": rates_with_time,
     "dut__ref_error.xlsx": dut_ref,
     "municipalities__date_as_population.xlsx": municipalities_date_population,
+    "ledger__value_far_right.xlsx": value_far_right,
+    "ledger__merged_system.xlsx": merged_system,
+    "sla__availability_percent_formatted.xlsx": sla_percent_formatted,
 }
 
 

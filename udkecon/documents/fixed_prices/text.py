@@ -125,6 +125,12 @@ def economy_table(analysis: CostAnalysis) -> pd.DataFrame:
     return table
 
 
+def title(analysis: CostAnalysis) -> str:
+    """The report's title: its period is the ledger's years (a ledger with 2022 says so)."""
+    return label("costs_title", analysis.language, base_year=analysis.base_year,
+                 period=f"{analysis.years[0]}-{analysis.years[-1]}")
+
+
 def economy_total(analysis: CostAnalysis) -> str:
     return label("costs_economy_total", analysis.language,
                  period=f"{analysis.years[0]}-{analysis.years[-1]}")

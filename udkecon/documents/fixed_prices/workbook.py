@@ -433,7 +433,7 @@ def build(analysis: CostAnalysis, *, parameters: dict, author: str = "udkecon",
     _assumptions_sheet(book, names, analysis)
     document(book, method=_method(book, names, analysis), parameters=parameters,
              inputs=analysis.inputs, author=author, generated_at=generated_at,
-             subject=book.label("costs_title", base_year=analysis.base_year),
+             subject=text.title(analysis),
              keywords=book.label("xl_costs_keywords").split(";"),
              description=book.label("illustrative_note") if analysis.illustrative else "")
     book.workbook.active = 0

@@ -97,6 +97,7 @@ def build(availability_file=None, calls_file=None, platform: str | None = None,
     calls = None
     if CALLS_PLATFORM in set(selected["platform"]):
         calls = operations.call_volume(operations.load_service_calls(calls_file), first, last)
+        operations.require_calls_for(calls, matrix.availability.columns, availability_file)
         inputs.append(provenance(calls_file))
     return OperationsStatus(
         language=language, platform=platform, first_month=first, last_month=last,
