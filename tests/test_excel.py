@@ -34,6 +34,8 @@ TESTS = Path(__file__).resolve().parent
 
 DATA = TESTS / "data"
 INJECTION = DATA / "excel_formula_injection.csv"
+# the ledger above covers 2020-2021; a DUT year without costs is refused, so its own DUT file
+INJECTION_DUT = DATA / "excel_formula_injection_dut.csv"
 HAND_CASE = DATA / "excel_business_case_hand.csv"
 GENERATED = dt.datetime(2026, 11, 27, 9, 30, tzinfo=dt.UTC)
 PARAMETERS = {"base_year": 2020, "language": "da", "cost_file": None}
@@ -62,7 +64,7 @@ def analyses():
     return {
         "costs_da": fixed_price_analysis(),
         "costs_en": fixed_price_analysis(language="en"),
-        "injection": fixed_price_analysis(cost_file=INJECTION),
+        "injection": fixed_price_analysis(cost_file=INJECTION, dut_file=INJECTION_DUT),
     }
 
 
