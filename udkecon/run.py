@@ -398,7 +398,8 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
          origins: dict | None = None, checked: bool = False):
     """What a run would do, checked and nothing created: (notebook, parameters, stem,
     output folder). A default report's name ('business_case_udk_share') brings its
-    parameters (which the given ones override) and is the file stem. `checked`: the
+    parameters (which the given ones override) and is the file stem, unless `stem`
+    (--name) or the parameter output_name gives another. `checked`: the
     parameters were checked already (by the batch)."""
     from . import parameters as checks
     from .guards import require_file_name
@@ -406,7 +407,7 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
     report = REPORTS.get(str(notebook))
     if report is not None:
         parameters = {**report.parameters, **(parameters or {})}
-        stem = stem or str(notebook)
+    name = str(notebook)
     notebook = resolve_notebook(notebook)
     parameters = dict(parameters or {})
     if not checked:
@@ -417,7 +418,15 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
         raise ParameterError(f"--output-dir {output_dir} and the parameter output_dir "
                              f"{given_dir} disagree; give the folder once")
     output_dir = output_dir or given_dir
-    stem = require_file_name(stem or parameters.get("output_name") or notebook.stem,
+    # ...and `-p output_name=...` the files as --name does (the notebook's own parameter, and
+    # a parameter-sets file's way): a report's name is only the default. (A batch passes
+    # each set's stem, which its output_name already decided.)
+    given_name = parameters.get("output_name") or ""
+    if not checked and stem and given_name and str(given_name) != stem:
+        raise ParameterError(f"--name {stem} and the parameter output_name {given_name} "
+                             "disagree; give the name once")
+    explicit = stem or given_name
+    stem = require_file_name(explicit or (name if report is not None else notebook.stem),
                              "output name" if stem else "output_name")
     final_dir = config.absolute(output_dir) if output_dir else config.REPORTS_DIR / stem
     return notebook, parameters, stem, final_dir
