@@ -77,6 +77,54 @@ class TestNames:
             batch.municipality_sets(COSTS, "all")
 
 
+class TestDiscountRate:
+    """Issue: -p discount_rate=0.5 ran a report "at 50 %" and -0.01 was taken, where the same
+    rate in the discount-rate file is refused. The limits are the file's (its schema: not
+    negative, at most 0.15 as plausible, see data/raw's discount_rates_dk.csv: 4 %, 3.5 %
+    ...); 0.15 and 0 are inside, 0.5 and -0.01 outside, by hand."""
+
+    @pytest.mark.parametrize("notebook", [BUSINESS_CASE, HANDOUT])
+    @pytest.mark.parametrize("value, says", [
+        (0.5, "discount_rate 0.5 is above 0.15"),
+        (-0.01, "discount_rate -0.01 is below 0"),
+        ("0,5", "discount_rate '0,5' is above 0.15"),
+    ])
+    def test_outside_the_files_limits(self, notebook, value, says):
+        with pytest.raises(ParameterError) as refused:
+            parameters.check(notebook, {"discount_rate": value})
+        message = str(refused.value)
+        assert says in message and "a decimal rate from 0 to 0.15 such as 0.035" in message
+        assert "\n" not in message
+
+    @pytest.mark.parametrize("value", [0.15, 0, 0.035, "0,035", "fm2013", "2021-03-01"])
+    def test_inside_pass_unchanged(self, value):
+        assert parameters.check(BUSINESS_CASE, {"discount_rate": value}) == \
+            {"discount_rate": value}
+
+    def test_limits_are_the_discount_rate_files(self):
+        from udkecon.business_case import flat_rate_limits
+        from udkecon.schemas import MAX_DISCOUNT_RATE
+
+        assert flat_rate_limits() == (0.0, MAX_DISCOUNT_RATE)
+
+    @pytest.mark.parametrize("value, reason", [
+        ("2000-01-01", "decision date 2000-01-01 is before the first discount-rate schedule"),
+        ("abc", "neither a schedule's name, a date nor a number"),
+        ("2021-02-30", "2021-02-30 is not a date"),
+    ])
+    def test_the_fix_names_the_parameter_and_its_forms(self, value, reason):
+        """Issue W4: a date before the first schedule was told "e.g. rate=0.05", a
+        parameter no notebook has. The fix names discount_rate and every form it takes."""
+        with pytest.raises(ParameterError) as refused:
+            parameters.check(BUSINESS_CASE, {"discount_rate": value})
+        message = str(refused.value)
+        assert reason in message and "rate=" not in message
+        assert message.endswith(
+            "give discount_rate as 'fm2013' or 'fm2021' (Finansministeriet's schedules), a "
+            "decision date YYYY-MM-DD from 2013-05-31 on, or a decimal rate from 0 to 0.15 "
+            "such as 0.035")
+
+
 class TestValues:
     @pytest.mark.parametrize("name, value, message", [
         ("base_year", "2020", "must be a whole number"),

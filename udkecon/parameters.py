@@ -330,6 +330,15 @@ def _month(name, value, params, base):
     return value
 
 
+def _discount_rate(name, value, params, base):
+    """A schedule, a decision date or a decimal rate within the rates a discount-rate file
+    may hold, as the business case notebook reads it (the handout reads it the same way)."""
+    from .documents.business_case.model import parse_discount_rate
+
+    parse_discount_rate(value)
+    return value
+
+
 def _output_name(name, value, params, base):
     if value not in ("", None):
         guards.require_file_name(value, name)
@@ -350,6 +359,7 @@ RULES = {
     "seed": _rule(lambda value: guards.require_whole("seed", value, least=0)),
     "horizon": _rule(lambda value: guards.require_whole("horizon", value, least=0,
                                                         most=guards.MAX_HORIZON)),
+    "discount_rate": _discount_rate,
     "first_month": _month,
     "last_month": _month,
     "output_name": _output_name,
