@@ -125,6 +125,43 @@ class TestDiscountRate:
             "such as 0.035")
 
 
+class TestNumberAdvice:
+    """Issue W1: every value that was not a whole number got "write it without quotes",
+    even one that had no quotes. The advice now fits what was given; the default 2020 is
+    the cell's (base_year: int = 2020), 100000 draws the business case's."""
+
+    @pytest.mark.parametrize("notebook, name, value, advice", [
+        (COSTS, "base_year", "2020", "not text '2020'; write it without quotes, e.g. "
+                                     "base_year: 2020"),
+        (COSTS, "base_year", 2020.0, "write it without the decimal point, e.g. base_year: 2020"),
+        (COSTS, "base_year", 2020.5, "give a whole number such as 2020"),
+        (COSTS, "base_year", True, "true/false is not a number; give one such as 2020"),
+        (COSTS, "base_year", "", "an empty value is not a number (nor the default): give one "
+                                 "such as 2020, or leave base_year out to use the default, 2020"),
+        (COSTS, "base_year", None, "not empty (null); an empty value is not a number"),
+        (COSTS, "base_year", "2_020", "write it as digits only, e.g. base_year: 2020"),
+        (COSTS, "base_year", [2020], "give a single number such as 2020"),
+        (BUSINESS_CASE, "draws", "", "leave draws out to use the default, 100000"),
+    ])
+    def test_the_advice_fits_the_value(self, notebook, name, value, advice):
+        with pytest.raises(ParameterError) as refused:
+            parameters.check(notebook, {name: value})
+        message = str(refused.value)
+        assert message.endswith(advice) or advice in message, message
+        if not isinstance(value, str) or not value.strip().isdigit():
+            assert "without quotes" not in message
+
+    def test_null_text_is_told_how_to_write_empty_text(self):
+        with pytest.raises(ParameterError, match="write '' for empty text, or leave "
+                                                 "language out to use its default"):
+            parameters.check(COSTS, {"language": None})
+
+    def test_the_command_line_says_it_in_one_line(self, capsys):
+        assert cli.main(["run", "udk_costs_fixed_prices", "-p", "base_year="]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and "without quotes" not in err and "empty value" in err
+
+
 class TestValues:
     @pytest.mark.parametrize("name, value, message", [
         ("base_year", "2020", "must be a whole number"),
