@@ -43,6 +43,8 @@ EXPECTED = {
                                               "file not found"]),
     "params__month_format.yaml": ("operations_status", ["first_month '2019-13'", "YYYY-MM"]),
     "params__list_for_int.yaml": (None, ["base_year", "whole number"]),
+    "params__null_base_year.yaml": (None, ["parameter 'base_year'", "not empty (null)",
+                                           "leave base_year out to use the default, 2020"]),
     "params__alias.yaml": (None, ["alias"]),
     "params__cost_file_is_folder.yaml": (None, ["cost_file", "a folder, not a file"]),
     "sets__misspelt_name.yaml": (None, ["set 1", "parameter 'langauge'",

@@ -75,7 +75,7 @@ class TestFileSets:
         sets = batch.file_sets(HANDOUT, ONE_BROKEN, {"author": "test"})
         # the stem from each set's own values; a municipality name becomes its code
         assert [s.stem for s in sets] == ["municipality_handout_825",
-                                          "municipality_handout_101_fm1999",
+                                          "municipality_handout_101_short_dut",
                                           "municipality_handout_147_en"]
         assert sets[2].parameters == {"author": "test", "municipality": "Frederiksberg",
                                       "language": "en"}
@@ -226,10 +226,10 @@ class TestHandoutBatch:
                 ("Oversigt", "Summary")
             assert (folder / f"{stem}.ipynb").exists()
         # bad input keeps no .failed.ipynb (the message says it all), and makes nothing
-        assert not list(folder.glob("municipality_handout_101_fm1999*"))
+        assert not list(folder.glob("municipality_handout_101_short_dut*"))
         assert "failed          1" in out and "ok              2" in out
-        assert "municipality_handout_101_fm1999: rate 'fm1999'" \
-            in out
+        # (the ledger's first year the DUT file lacks, 2018, named by the notebook's check)
+        assert "municipality_handout_101_short_dut: " in out and "2018" in out
         assert "[3/3]" in err  # plain log lines: the test's stderr is not a terminal
         assert not list(folder.glob(".staging-*"))
 
@@ -248,8 +248,8 @@ class TestHandoutBatch:
         files = {f["name"]: f["sha256"] for f in ok["files"]}
         assert files["municipality_handout_147_en.pdf"] == \
             sha256(folder / "municipality_handout_147_en.pdf")
-        broken = entries["municipality_handout_101_fm1999"]
-        assert broken["status"] == "failed" and "fm1999" in broken["error"]
+        broken = entries["municipality_handout_101_short_dut"]
+        assert broken["status"] == "failed" and "2018" in broken["error"]
         assert broken["bad_input"] and broken["failed_notebook"] is None
         assert len(manifest["workers"]) == 2
 
@@ -272,7 +272,7 @@ class TestHandoutBatch:
         statuses = {e["stem"]: e["status"] for e in result.manifest["items"]}
         assert statuses == {"municipality_handout_825": "skipped",
                             "municipality_handout_147_en": "skipped",
-                            "municipality_handout_101_fm1999": "failed"}
+                            "municipality_handout_101_short_dut": "failed"}
         assert result.exit_code == 2
         # a changed parameter is a changed input: that set runs again
         sets = [batch.ParameterSet(s.stem, {**s.parameters, "author": "someone else"})

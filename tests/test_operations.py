@@ -180,6 +180,22 @@ class TestBreaches:
         with pytest.raises(ParameterError, match=r"last_month '2020-10'.*2019-10 to 2020-09"):
             operations.breaches(availability, last_month="2020-10")
 
+    def test_month_outside_the_data_says_leave_it_empty(self, availability):
+        """Issue W5: the fix said "or None for the whole period", but the notebook's
+        parameter is left empty (first_month: "") for the data's own first month."""
+        with pytest.raises(ParameterError) as error:
+            operations.breaches(availability, first_month="2018-01")
+        message = str(error.value)
+        assert message.endswith("use a month from 2019-10 to 2020-09, or leave first_month "
+                                "empty to start from the data's first month")
+        assert "None" not in message
+        with pytest.raises(ParameterError, match="leave last_month empty to end with the "
+                                                 "data's last month"):
+            operations.breaches(availability, last_month="2021-01")
+        # ...and empty is what the message says it is, also in the package's own functions
+        assert len(operations.breaches(availability, first_month="", last_month="")) == \
+            len(operations.breaches(availability))
+
     def test_month_badly_written(self, availability):
         with pytest.raises(ParameterError, match=r"first_month '2020-13'.*YYYY-MM"):
             operations.breaches(availability, first_month="2020-13")

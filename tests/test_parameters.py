@@ -77,6 +77,91 @@ class TestNames:
             batch.municipality_sets(COSTS, "all")
 
 
+class TestDiscountRate:
+    """Issue: -p discount_rate=0.5 ran a report "at 50 %" and -0.01 was taken, where the same
+    rate in the discount-rate file is refused. The limits are the file's (its schema: not
+    negative, at most 0.15 as plausible, see data/raw's discount_rates_dk.csv: 4 %, 3.5 %
+    ...); 0.15 and 0 are inside, 0.5 and -0.01 outside, by hand."""
+
+    @pytest.mark.parametrize("notebook", [BUSINESS_CASE, HANDOUT])
+    @pytest.mark.parametrize("value, says", [
+        (0.5, "discount_rate 0.5 is above 0.15"),
+        (-0.01, "discount_rate -0.01 is below 0"),
+        ("0,5", "discount_rate '0,5' is above 0.15"),
+    ])
+    def test_outside_the_files_limits(self, notebook, value, says):
+        with pytest.raises(ParameterError) as refused:
+            parameters.check(notebook, {"discount_rate": value})
+        message = str(refused.value)
+        assert says in message and "a decimal rate from 0 to 0.15 such as 0.035" in message
+        assert "\n" not in message
+
+    @pytest.mark.parametrize("value", [0.15, 0, 0.035, "0,035", "fm2013", "2021-03-01"])
+    def test_inside_pass_unchanged(self, value):
+        assert parameters.check(BUSINESS_CASE, {"discount_rate": value}) == \
+            {"discount_rate": value}
+
+    def test_limits_are_the_discount_rate_files(self):
+        from udkecon.business_case import flat_rate_limits
+        from udkecon.schemas import MAX_DISCOUNT_RATE
+
+        assert flat_rate_limits() == (0.0, MAX_DISCOUNT_RATE)
+
+    @pytest.mark.parametrize("value, reason", [
+        ("2000-01-01", "decision date 2000-01-01 is before the first discount-rate schedule"),
+        ("abc", "neither a schedule's name, a date nor a number"),
+        ("2021-02-30", "2021-02-30 is not a date"),
+    ])
+    def test_the_fix_names_the_parameter_and_its_forms(self, value, reason):
+        """Issue W4: a date before the first schedule was told "e.g. rate=0.05", a
+        parameter no notebook has. The fix names discount_rate and every form it takes."""
+        with pytest.raises(ParameterError) as refused:
+            parameters.check(BUSINESS_CASE, {"discount_rate": value})
+        message = str(refused.value)
+        assert reason in message and "rate=" not in message
+        assert message.endswith(
+            "give discount_rate as 'fm2013' or 'fm2021' (Finansministeriet's schedules), a "
+            "decision date YYYY-MM-DD from 2013-05-31 on, or a decimal rate from 0 to 0.15 "
+            "such as 0.035")
+
+
+class TestNumberAdvice:
+    """Issue W1: every value that was not a whole number got "write it without quotes",
+    even one that had no quotes. The advice now fits what was given; the default 2020 is
+    the cell's (base_year: int = 2020), 100000 draws the business case's."""
+
+    @pytest.mark.parametrize("notebook, name, value, advice", [
+        (COSTS, "base_year", "2020", "not text '2020'; write it without quotes, e.g. "
+                                     "base_year: 2020"),
+        (COSTS, "base_year", 2020.0, "write it without the decimal point, e.g. base_year: 2020"),
+        (COSTS, "base_year", 2020.5, "give a whole number such as 2020"),
+        (COSTS, "base_year", True, "true/false is not a number; give one such as 2020"),
+        (COSTS, "base_year", "", "an empty value is not a number (nor the default): give one "
+                                 "such as 2020, or leave base_year out to use the default, 2020"),
+        (COSTS, "base_year", None, "not empty (null); an empty value is not a number"),
+        (COSTS, "base_year", "2_020", "write it as digits only, e.g. base_year: 2020"),
+        (COSTS, "base_year", [2020], "give a single number such as 2020"),
+        (BUSINESS_CASE, "draws", "", "leave draws out to use the default, 100000"),
+    ])
+    def test_the_advice_fits_the_value(self, notebook, name, value, advice):
+        with pytest.raises(ParameterError) as refused:
+            parameters.check(notebook, {name: value})
+        message = str(refused.value)
+        assert message.endswith(advice) or advice in message, message
+        if not isinstance(value, str) or not value.strip().isdigit():
+            assert "without quotes" not in message
+
+    def test_null_text_is_told_how_to_write_empty_text(self):
+        with pytest.raises(ParameterError, match="write '' for empty text, or leave "
+                                                 "language out to use its default"):
+            parameters.check(COSTS, {"language": None})
+
+    def test_the_command_line_says_it_in_one_line(self, capsys):
+        assert cli.main(["run", "udk_costs_fixed_prices", "-p", "base_year="]) == 2
+        err = capsys.readouterr().err.strip()
+        assert "\n" not in err and "without quotes" not in err and "empty value" in err
+
+
 class TestValues:
     @pytest.mark.parametrize("name, value, message", [
         ("base_year", "2020", "must be a whole number"),

@@ -152,6 +152,104 @@ def test_staging_left_by_a_killed_run_is_cleared_but_not_a_running_ones(tmp_path
     assert sorted(p.name for p in tmp_path.iterdir()) == [".staging-running"]
 
 
+# --------------------------------------------------------------------------- a full disk
+
+def _no_space(where=""):
+    return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), where or None)
+
+
+def _kernel_no_space(job):
+    """What papermill raises when a cell hit a full disk (the workbook's save), after the
+    executed notebook was written only in part: the error as the kernel named it."""
+    from papermill.exceptions import PapermillExecutionError
+
+    def execute(input_path, output_path, **kwargs):
+        Path(output_path).write_text('{"cells": [{"cell_type": "code", "sou', encoding="utf-8")
+        raise PapermillExecutionError(3, 3, "book.save(...)", "OSError",
+                                      "[Errno 28] No space left on device", [])
+    return execute
+
+
+def _driver_no_space(job):
+    """papermill itself could not write the executed notebook."""
+    def execute(input_path, output_path, **kwargs):
+        Path(output_path).write_text('{"cells": [', encoding="utf-8")
+        raise _no_space(output_path)
+    return execute
+
+
+@pytest.mark.parametrize("where", [_kernel_no_space, _driver_no_space])
+def test_a_full_disk_while_the_notebook_runs_is_bad_input(where, earlier, monkeypatch):
+    """Issue: a full disk gave exit 1 and left a truncated (not JSON) .failed.ipynb. The
+    README promises exit 2, one line naming the folder, "the disk is full" and the fix, and
+    nothing written."""
+    import papermill
+
+    before = snapshot(earlier)
+    job = run.prepare(TEST_NOTEBOOK, {}, output_dir=earlier)
+    monkeypatch.setattr(papermill, "execute_notebook", where(job))
+    try:
+        with pytest.raises(ParameterError) as refused:
+            run.execute(job)
+    finally:
+        run.discard(job)
+    message = str(refused.value)
+    assert refused.value.exit_code == 2 and "\n" not in message
+    assert message.startswith(f"{earlier}: cannot write the report")
+    assert "the disk is full" in message and "free some space" in message
+    assert job.result.bad_input and job.result.failed_notebook is None
+    assert snapshot(earlier) == before  # no .failed.ipynb, no manifest.failed.json
+
+
+def test_a_full_disk_while_the_pdf_is_written_is_bad_input(earlier, monkeypatch):
+    import udkecon.publish
+
+    before = snapshot(earlier)
+    job = run.prepare(TEST_NOTEBOOK, {}, output_dir=earlier)
+    staged = job.staging / f"{STEM}.pdf"
+
+    def full(html, pdf_path, base_url=None):
+        Path(pdf_path).write_bytes(b"%PDF-1.7 cut")
+        raise _no_space(str(pdf_path))
+
+    monkeypatch.setattr(udkecon.publish, "notebook_html", lambda *a, **k: "<html></html>")
+    monkeypatch.setattr(udkecon.publish, "html_to_pdf", full)
+    try:
+        with pytest.raises(ParameterError, match="the disk is full"):
+            run.render_pdf(job, executed=object())
+        assert staged.exists()  # (the staging folder goes with discard, below)
+    finally:
+        run.discard(job)
+    assert snapshot(earlier) == before
+
+
+def test_a_failed_notebook_written_only_in_part_is_not_kept(earlier):
+    """A notebook cut short (here by hand) is no notebook: it is not put beside the report
+    as <name>.failed.ipynb, and the error says why."""
+    job = run.prepare(TEST_NOTEBOOK, {}, output_dir=earlier)
+    try:
+        job.executed.write_text('{"cells": [{"cell_ty', encoding="utf-8")
+        job.result.error = "ZeroDivisionError: division by zero"
+        run._keep_failed(job)
+    finally:
+        run.discard(job)
+    assert job.result.failed_notebook is None
+    assert "not written whole" in job.result.error
+    assert not (earlier / f"{STEM}.failed.ipynb").exists()
+
+
+@pytest.mark.slow
+def test_a_full_disk_on_the_command_line_is_exit_2(earlier, capsys, monkeypatch):
+    import papermill
+
+    before = snapshot(earlier)
+    monkeypatch.setattr(papermill, "execute_notebook", _kernel_no_space(None))
+    code, err = main(capsys, "run", TEST_NOTEBOOK, "-o", earlier, "--no-pdf")
+    assert code == 2 and "\n" not in err and "the disk is full" in err
+    assert err.startswith(f"error: {earlier}: ")
+    assert snapshot(earlier) == before
+
+
 # --------------------------------------------------------------------------- real runs
 
 @pytest.mark.slow

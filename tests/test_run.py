@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import nbformat
 import pytest
 
 from udkecon import config
 from udkecon.errors import ParameterError
-from udkecon.run import REPORTS, discard, prepare, resolve_notebook
+from udkecon.run import REPORTS, discard, plan, prepare, resolve_notebook
 
 
 @pytest.mark.parametrize("name", list(REPORTS))
@@ -30,6 +32,55 @@ def test_given_parameters_override_the_catalogue(tmp_path):
     job = prepare("business_case_monopoly_break", {"case": "udk_share"}, output_dir=tmp_path)
     discard(job)
     assert job.parameters["case"] == "udk_share"
+
+
+@pytest.mark.parametrize("name", ["foo", "manifest"])
+def test_output_name_names_the_files_as_name_does(name, tmp_path, monkeypatch):
+    """Issue: `run udk_costs_fixed_prices -p output_name=foo` wrote udk_costs_fixed_prices.*
+    while its manifest said output_name: foo. The parameter is the notebook's own and a
+    parameter-sets file's way to name the files, so it counts as --name does: the stem,
+    and the default folder reports/<stem>/."""
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path)
+    by_parameter = plan("udk_costs_fixed_prices", {"output_name": name})
+    by_option = plan("udk_costs_fixed_prices", {}, stem=name)
+    assert by_parameter[2] == by_option[2] == name
+    assert by_parameter[3] == by_option[3] == tmp_path / name
+
+
+def test_name_and_output_name_that_disagree_are_refused():
+    with pytest.raises(ParameterError, match="--name bar and the parameter output_name foo "
+                                             "disagree; give the name once"):
+        plan("udk_costs_fixed_prices", {"output_name": "foo"}, stem="bar")
+    assert plan("udk_costs_fixed_prices", {"output_name": "foo"}, stem="foo")[2] == "foo"
+
+
+@pytest.mark.parametrize("name", ["../x", ".hidden", "a/b"])
+def test_output_name_of_a_report_is_a_plain_file_name(name):
+    with pytest.raises(ParameterError, match="output_name"):
+        plan("udk_costs_fixed_prices", {"output_name": name})
+
+
+@pytest.mark.slow
+def test_a_report_run_under_output_name_leaves_the_earlier_report(tmp_path, monkeypatch,
+                                                                  capsys):
+    from udkecon.cli import main
+
+    monkeypatch.setattr(config, "REPORTS_DIR", tmp_path)
+    earlier = tmp_path / "udk_costs_fixed_prices"
+    earlier.mkdir()
+    files = {f"udk_costs_fixed_prices.{s}": f"earlier {s}".encode() for s in ("xlsx", "ipynb")}
+    files["manifest.json"] = b'{"stem": "udk_costs_fixed_prices", "status": "ok"}'
+    for file, content in files.items():
+        (earlier / file).write_bytes(content)
+    for name in ("foo", "manifest"):
+        assert main(["run", "udk_costs_fixed_prices", "-p", f"output_name={name}",
+                     "--no-pdf"]) == 0, capsys.readouterr().err
+        folder = tmp_path / name
+        assert sorted(p.name for p in folder.iterdir()) == sorted(
+            [f"{name}.ipynb", f"{name}.xlsx", "manifest.json"])
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+        assert manifest["stem"] == manifest["parameters"]["output_name"] == name
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == files
 
 
 def test_unknown_notebook_lists_the_choices():

@@ -106,6 +106,24 @@ def _schedules(path: str, mtime_ns: int, size: int) -> dict[str, dict]:
     return schedules
 
 
+def flat_rate_limits() -> tuple[float, float]:
+    """The lowest and highest flat discount rate a report takes: the rates a discount-rate
+    file may hold (its schema's `rate` column: not negative, at most the plausible highest,
+    above which it is a slip of the decimal point), so that a rate given as a parameter is
+    judged as the same rate in the file would be.
+
+    >>> flat_rate_limits()
+    (0.0, 0.15)
+    """
+    from .data import SCHEMAS
+
+    column = next(c for c in SCHEMAS["discount_rates"].columns if c.name == "rate")
+    lows = [0.0 if column.nonnegative else None, column.lower, column.plausible[0]]
+    highs = [column.upper, column.plausible[1]]
+    return (max(x for x in lows if x is not None),
+            min(x for x in highs if x is not None))
+
+
 def _choices() -> str:
     names = ", ".join(f"'{name}'" for name in schedules())
     return (f"{names}, a decision date (the schedule valid on that date), a decimal rate such "
@@ -129,7 +147,7 @@ def schedule_on(decision_date) -> str:
         first = min(s["valid_from"] for s in schedules().values())
         raise ParameterError(f"decision date {day} is before the first discount-rate schedule "
                              f"in {config.DISCOUNT_RATES_FILE.name} (valid from {first}); give "
-                             "a flat rate instead, e.g. rate=0.05")
+                             f"a decision date from {first} on, or one of: " + _choices())
     return max(valid)[1]
 
 

@@ -82,15 +82,17 @@ def _period(months: pd.Series, first_month, last_month, what: str) -> tuple[str,
     earliest, latest = months.min(), months.max()
     span = f"{earliest} to {latest}"
     for name, value in (("first_month", first_month), ("last_month", last_month)):
-        if value is None:
+        if value in (None, ""):  # empty: the data's own first or last month
             continue
         if not isinstance(value, str) or not _MONTH.fullmatch(value):
             raise ParameterError(f"{name} {value!r} is not a month; write it as 'YYYY-MM', "
                                  f"e.g. '2020-03' ({what} covers {span})")
         # "YYYY-MM" strings sort chronologically, so plain comparison is enough
         if not earliest <= value <= latest:
+            empty = ("start from the data's first month" if name == "first_month"
+                     else "end with the data's last month")
             raise ParameterError(f"{name} {value!r} is outside {what}; use a month from "
-                                 f"{span}, or None for the whole period")
+                                 f"{span}, or leave {name} empty to {empty}")
     first, last = first_month or earliest, last_month or latest
     if first > last:
         raise ParameterError(f"first_month {first!r} is after last_month {last!r}; give the "

@@ -227,24 +227,32 @@ def _kind(value) -> str:
                                                                         type(value).__name__)
 
 
-def _typed(name: str, value, hint: str | None):
-    """`value` if it fits the type hint, else a ParameterError naming the parameter."""
+def _typed(name: str, value, hint: str | None, default: str | None = None):
+    """`value` if it fits the type hint, else a ParameterError naming the parameter.
+    `default`: the parameter's default as its cell writes it (for the advice on an empty
+    value)."""
     if isinstance(value, float) and not math.isfinite(value):
         raise ParameterError(f"parameter '{name}' is {value}; give a finite number")
     hint = (hint or "").strip().replace("typing.", "")
     base = hint.split("[")[0].strip().lower()
     shown = repr(value) if not isinstance(value, str) else f"'{value}'"
+    if value is None:  # YAML's null: ~, null, or nothing after the colon
+        shown = "(null)"
     if base == "int":
         if isinstance(value, bool) or not isinstance(value, int):
             raise ParameterError(f"parameter '{name}' must be a whole number (int), not "
-                                 f"{_kind(value)} {shown}; write it without quotes, e.g. "
-                                 f"{name}: 2020")
+                                 f"{_kind(value)} {shown}; "
+                                 + _number_advice(name, value, "int", default))
     elif base == "float":
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ParameterError(f"parameter '{name}' must be a number (float), not "
-                                 f"{_kind(value)} {shown}; write it with a decimal point, "
-                                 f"e.g. {name}: 0.035")
+                                 f"{_kind(value)} {shown}; "
+                                 + _number_advice(name, value, "float", default))
     elif base == "str":
+        if value is None:  # YAML's null (~, or nothing after the colon): not empty text
+            raise ParameterError(f"parameter '{name}' must be text (str), not empty (null: "
+                                 f"~, null or nothing after the colon); write '' for empty "
+                                 f"text, or leave {name} out to use its default")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise ParameterError(f"parameter '{name}' must be text (str), not "
                                  f"{_kind(value)} {shown}; put the value in quotes")
@@ -261,6 +269,32 @@ def _typed(name: str, value, hint: str | None):
             raise ParameterError(f"parameter '{name}' must be a mapping, not "
                                  f"{_kind(value)} {shown}")
     return value
+
+
+def _number_advice(name: str, value, kind: str, default: str | None) -> str:
+    """How to write a number the value was not: the advice fits what was given (text in
+    quotes, a decimal for a whole number, true/false, nothing) - never "without quotes"
+    for a value that had none."""
+    example = default if default and re.fullmatch(r"-?\d+(\.\d+)?", default) else \
+        ("2020" if kind == "int" else "0.035")
+    if value is None or (isinstance(value, str) and not value.strip()):
+        # empty is not "the default": papermill would hand the notebook None or ''
+        told = f", {default}" if default else ""
+        return (f"an empty value is not a number (nor the default): give one such as "
+                f"{example}, or leave {name} out to use the default{told}")
+    if isinstance(value, str):
+        number = r"[-+]?\d+" if kind == "int" else r"[-+]?(\d+\.?\d*|\.\d+)"
+        if re.fullmatch(number, value.strip()):
+            return f"write it without quotes, e.g. {name}: {value.strip()}"
+        digits = "digits only" if kind == "int" else "digits with a decimal point"
+        return f"write it as {digits}, e.g. {name}: {example}"
+    if isinstance(value, bool):
+        return f"true/false is not a number; give one such as {example}"
+    if isinstance(value, float) and kind == "int":
+        if value.is_integer():
+            return f"write it without the decimal point, e.g. {name}: {int(value)}"
+        return f"give a whole number such as {example}"
+    return f"give a single number such as {example}"
 
 
 def _input_file(name: str, value, params: dict, base: Path):
@@ -330,6 +364,15 @@ def _month(name, value, params, base):
     return value
 
 
+def _discount_rate(name, value, params, base):
+    """A schedule, a decision date or a decimal rate within the rates a discount-rate file
+    may hold, as the business case notebook reads it (the handout reads it the same way)."""
+    from .documents.business_case.model import parse_discount_rate
+
+    parse_discount_rate(value)
+    return value
+
+
 def _output_name(name, value, params, base):
     if value not in ("", None):
         guards.require_file_name(value, name)
@@ -350,6 +393,7 @@ RULES = {
     "seed": _rule(lambda value: guards.require_whole("seed", value, least=0)),
     "horizon": _rule(lambda value: guards.require_whole("horizon", value, least=0,
                                                         most=guards.MAX_HORIZON)),
+    "discount_rate": _discount_rate,
     "first_month": _month,
     "last_month": _month,
     "output_name": _output_name,
@@ -389,7 +433,7 @@ def check(notebook, parameters: dict, origins: dict | None = None,
         origin = where(name)
         try:
             hint = names[name]["inferred_type_name"] if name in names else "str"
-            value = _typed(name, value, hint)
+            value = _typed(name, value, hint, names.get(name, {}).get("default"))
             if name.endswith("_file"):
                 value = _input_file(name, value, result, origin.base)
             elif name in RULES:

@@ -10,7 +10,8 @@ output folder is made absolute (a relative one is read from the directory the co
 given in, not from notebooks/ where the kernel runs), the file stem must be a plain file
 name, and the folder must not be a batch's (its manifest is the batch's record). Bad input
 found inside the notebook (its guard cell raising ParameterError or DataError) is bad input
-too: exit 2, no `.failed.ipynb`, nothing written.
+too: exit 2, no `.failed.ipynb`, nothing written. So is a full disk (or quota) at any stage:
+the folder cannot hold the report, and a failed notebook written on it would be cut short.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import hashlib
 import json
 import os
 import platform
+import re
 import shutil
 import time
 import uuid
@@ -229,6 +231,43 @@ def os_problem(exc: OSError, path, doing: str) -> ParameterError:
     return ParameterError(f"{where}: cannot {doing}: {exc.strerror or exc}; {fix}")
 
 
+# A full disk (or a used-up quota) is the output folder's problem, not the notebook's: exit 2
+# with the fix, and no failed notebook (on a full disk it would be half written, if at all).
+_FULL = (errno.ENOSPC, errno.EDQUOT)
+
+
+def _disk_full(exc: BaseException) -> bool:
+    """True when `exc`, or an error it was raised from, is a full disk or quota: an OSError
+    raised here, or one raised in the kernel (papermill gives its class name and message,
+    "[Errno 28] No space left on device")."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        if isinstance(exc, OSError) and exc.errno in _FULL:
+            return True
+        number = re.match(r"\[Errno (\d+)\]", str(getattr(exc, "evalue", "") or ""))
+        if number and getattr(exc, "ename", "") in _OS_ERROR_NAMES \
+                and int(number.group(1)) in _FULL:
+            return True
+        exc = exc.__cause__ or exc.__context__
+    return False
+
+
+# what OSError is called in a kernel's traceback (its aliases and the subclass zipfile and
+# openpyxl may raise while saving a workbook)
+_OS_ERROR_NAMES = ("OSError", "IOError", "EnvironmentError")
+
+
+def _full_disk_error(job: Job) -> ParameterError:
+    """The run stopped on a full disk: one line naming the report folder and the fix; the
+    staging folder goes with `discard`, so nothing of the run is left."""
+    job.result.status, job.result.bad_input = "failed", True
+    number = errno.ENOSPC
+    error = os_problem(OSError(number, os.strerror(number)), job.final_dir, "write the report")
+    job.result.error = str(error)
+    return ParameterError(f"{error}; the last good report in it is unchanged")
+
+
 def _manifest(folder: Path) -> dict:
     """The folder's manifest.json as a dict ({} where there is none or it is unreadable)."""
     try:
@@ -359,7 +398,8 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
          origins: dict | None = None, checked: bool = False):
     """What a run would do, checked and nothing created: (notebook, parameters, stem,
     output folder). A default report's name ('business_case_udk_share') brings its
-    parameters (which the given ones override) and is the file stem. `checked`: the
+    parameters (which the given ones override) and is the file stem, unless `stem`
+    (--name) or the parameter output_name gives another. `checked`: the
     parameters were checked already (by the batch)."""
     from . import parameters as checks
     from .guards import require_file_name
@@ -367,7 +407,7 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
     report = REPORTS.get(str(notebook))
     if report is not None:
         parameters = {**report.parameters, **(parameters or {})}
-        stem = stem or str(notebook)
+    name = str(notebook)
     notebook = resolve_notebook(notebook)
     parameters = dict(parameters or {})
     if not checked:
@@ -378,7 +418,15 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
         raise ParameterError(f"--output-dir {output_dir} and the parameter output_dir "
                              f"{given_dir} disagree; give the folder once")
     output_dir = output_dir or given_dir
-    stem = require_file_name(stem or parameters.get("output_name") or notebook.stem,
+    # ...and `-p output_name=...` the files as --name does (the notebook's own parameter, and
+    # a parameter-sets file's way): a report's name is only the default. (A batch passes
+    # each set's stem, which its output_name already decided.)
+    given_name = parameters.get("output_name") or ""
+    if not checked and stem and given_name and str(given_name) != stem:
+        raise ParameterError(f"--name {stem} and the parameter output_name {given_name} "
+                             "disagree; give the name once")
+    explicit = stem or given_name
+    stem = require_file_name(explicit or (name if report is not None else notebook.stem),
                              "output name" if stem else "output_name")
     final_dir = config.absolute(output_dir) if output_dir else config.REPORTS_DIR / stem
     return notebook, parameters, stem, final_dir
@@ -442,6 +490,8 @@ def execute(job: Job, kernel_name: str = "python3", engine_name: str | None = No
     except Exception as exc:  # PapermillExecutionError, or a kernel that died
         result.timings["execute_s"] = round(time.perf_counter() - started, 3)
         result.status = "failed"
+        if _disk_full(exc):
+            raise _full_disk_error(job) from None
         if is_bad_input(getattr(exc, "ename", "")):
             # the notebook's own check of its input: the message is the whole story
             result.bad_input = True
@@ -463,6 +513,11 @@ def _keep_failed(job: Job) -> None:
 
     if not job.executed.exists():
         return
+    try:  # papermill writes the notebook in place: a write cut short is no notebook
+        json.loads(job.executed.read_bytes())
+    except (OSError, ValueError):
+        job.result.error += " (the failed notebook could not be kept: it was not written whole)"
+        return
     try:
         job.result.failed_notebook = str(place(job.executed,
                                                job.final_dir / f"{job.stem}.failed.ipynb"))
@@ -478,7 +533,12 @@ def render_pdf(job: Job, executed=None) -> Path:
     html = notebook_html(executed if executed is not None else job.executed, job.language,
                          footer=f"udkecon {__version__} · {job.stem}")
     converted = time.perf_counter()
-    path = html_to_pdf(html, job.staging / f"{job.stem}.pdf")
+    try:
+        path = html_to_pdf(html, job.staging / f"{job.stem}.pdf")
+    except Exception as exc:
+        if _disk_full(exc):
+            raise _full_disk_error(job) from None
+        raise
     finished = time.perf_counter()
     job.result.timings.update(html_s=round(converted - started, 3),
                               render_s=round(finished - converted, 3),
@@ -566,6 +626,8 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
         if pdf:
             try:
                 render_pdf(job, executed)
+            except UdkeconError:  # the disk is full: bad input, nothing kept
+                raise
             except Exception as exc:  # nbconvert or WeasyPrint: keep what ran, say so
                 raise _kept_as_failed(job, "PDF rendering", exc) from None
         try:

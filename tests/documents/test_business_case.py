@@ -850,7 +850,6 @@ class TestReports:
 class TestBadParameters:
     @pytest.mark.parametrize("parameters, message", [
         ({"case": "monopoly"}, "case 'monopoly' is neither a known case"),
-        ({"discount_rate": "fm2019"}, "discount_rate 'fm2019'"),
         ({"view": "society"}, "view 'society' is not a view"),
         ({"case": "udk_share", "savings_start": 2022}, "savings_start 2022: the case has no"),
     ])
@@ -860,5 +859,13 @@ class TestBadParameters:
 
         with pytest.raises(InputRefused, match=message) as caught:
             run_notebook(NOTEBOOK, parameters, output_dir=tmp_path, stem="business_case_bad")
+        assert caught.value.exit_code == 2
+        assert list(tmp_path.iterdir()) == []
+
+    def test_a_bad_discount_rate_is_refused_before_the_kernel(self, tmp_path):
+        # the notebook's rule (parse_discount_rate) runs with the parameter checks
+        with pytest.raises(ParameterError, match="discount_rate 'fm2019'") as caught:
+            run_notebook(NOTEBOOK, {"discount_rate": "fm2019"}, output_dir=tmp_path,
+                         stem="business_case_bad")
         assert caught.value.exit_code == 2
         assert list(tmp_path.iterdir()) == []

@@ -58,7 +58,8 @@ def case_name(case) -> str:
 def parse_discount_rate(discount_rate):
     """The notebook's `discount_rate` text as `business_case.evaluate` takes it: a schedule
     name ('fm2013', 'fm2021'), a decision date YYYY-MM-DD (the schedule valid then) or a
-    decimal rate ('0.035' or '0,035').
+    decimal rate ('0.035' or '0,035') within the rates a discount-rate file may hold
+    (`business_case.flat_rate_limits`: 0.5 for 5 % would discount a saving to nothing).
 
     >>> parse_discount_rate("0,035"), parse_discount_rate("2021-03-01")
     (0.035, datetime.date(2021, 3, 1))
@@ -75,11 +76,36 @@ def parse_discount_rate(discount_rate):
                 rate = text
         elif re.fullmatch(r"[+-]?\d*[.,]?\d+", text):
             rate = float(text.replace(",", "."))
+    shown = f"'{discount_rate}'" if isinstance(discount_rate, str) else f"{discount_rate}"
+    low, high = bc.flat_rate_limits()
+    if isinstance(rate, float) and not low <= rate <= high:
+        limit = (f"above {high:g}, the highest" if rate > high else f"below {low:g}, the lowest")
+        raise ParameterError(
+            f"discount_rate {shown} is {limit} rate a discount-rate file may hold (a rate is a "
+            f"decimal: 0.035 for 3.5 %); {_rate_forms()}")
     try:
+        if isinstance(rate, datetime.date):
+            bc.schedule_on(rate)
+        elif isinstance(rate, str) and rate not in bc.schedules():
+            raise ParameterError(f"{rate} is not a date" if _DATE.match(rate) else
+                                 "it is neither a schedule's name, a date nor a number")
         bc.rate_schedule(rate, 2)
     except ParameterError as error:
-        raise ParameterError(f"discount_rate '{discount_rate}' cannot be used: {error}") from None
+        reason = str(error).split("; ")[0]  # the parameter's own forms replace the fix
+        raise ParameterError(f"discount_rate {shown} cannot be used: {reason}; "
+                             f"{_rate_forms()}") from None
     return rate
+
+
+def _rate_forms() -> str:
+    """The fix for a discount_rate that cannot be used: every form the parameter takes."""
+    names = bc.schedules()
+    first = min(s["valid_from"] for s in names.values())
+    low, high = bc.flat_rate_limits()
+    return (f"give discount_rate as {' or '.join(repr(n) for n in names)} (Finansministeriet's "
+            "schedules), a "
+            f"decision date YYYY-MM-DD from {first} on, or a decimal rate from {low:g} to "
+            f"{high:g} such as 0.035")
 
 
 def check_parameters(case, discount_rate, horizon: int, draws: int, seed: int,

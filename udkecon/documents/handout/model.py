@@ -78,6 +78,7 @@ from ...labels import check_language
 from ...municipalities import resolve_municipality
 from ...population import load_population_by_year
 from ...uncertainty import monte_carlo
+from ..business_case.model import parse_discount_rate
 from ..fixed_prices import model as fixed_prices
 from ..fixed_prices.model import CostAnalysis
 
@@ -202,6 +203,8 @@ def build(municipality, base_year: int = config.DEFAULT_BASE_YEAR,
     the closest valid ones.
     """
     check_language(language)
+    # read as the business case report reads it (a decision date, '0,035', the limits)
+    rate = parse_discount_rate(rate)
     files = {
         "cost_file": Path(cost_file or config.COSTS_FILE),
         "dut_file": Path(dut_file or config.DUT_FILE),
