@@ -50,6 +50,17 @@ TOTAL_POPULATION = 5_822_679  # data/raw/README.md
 ORE = 1e-8  # 1 øre in mio. kr.
 
 
+@pytest.fixture(scope="module", autouse=True)
+def made_up_country():
+    """These tests share costs among a few municipalities with round numbers (fixtures
+    worked by hand), so the rule that a municipalities file lists all 98 is lifted here."""
+    from udkecon import table_checks
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(table_checks, "required_municipality_codes", lambda: None)
+        yield
+
+
 @pytest.fixture(scope="module")
 def municipalities():
     return data.load_municipalities()

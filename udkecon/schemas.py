@@ -171,7 +171,8 @@ register(Schema(
                plausible=(MIN_POPULATION, MAX_POPULATION), fix=POPULATION_FIX),
     ),
     key=("municipality_code",),
-    checks=(table_checks.municipality_names_unique, table_checks.one_region_per_code),
+    checks=(table_checks.municipality_names_unique, table_checks.one_region_per_code,
+            table_checks.every_municipality),
 ))
 register(Schema(
     "discount_rates", "Finansministeriet's discount rate by year of a project's life",

@@ -183,6 +183,8 @@ TEXT = {
         "KMD_payments,0,operation,,2017,2020,per_year,8,9,10,,illustrative,,"),
     # ------------------------------------------------------------------ municipalities
     "municipalities__population_zero.csv": lines(MUNI, M2, M3, M4.replace("1792", "0")),
+    # two of the 98: the costs would be shared between them alone
+    "municipalities__only_two_municipalities.csv": lines(MUNI, M2, M3),
     "municipalities__population_extra_digit.csv": lines(MUNI, M2.replace("632340", "6323400"),
                                                         M3, M4),
     "municipalities__population_not_whole.csv": lines(MUNI, M2, M3.replace("104305",
