@@ -31,3 +31,17 @@ def pytest_terminal_summary(terminalreporter):
     listed = ", ".join(f"{kind} {counts.get(kind, 0)}" for kind in kinds)
     terminalreporter.write_line(f"bad-input corpus (tests/data/bad): {listed}; "
                                 f"{sum(counts.values())} files")
+
+
+def made_up_country_patch():
+    """Lift the rule that a municipalities file lists all 98 municipalities, for tests that
+    share costs among a few municipalities with round numbers (fixtures worked by hand).
+    A module uses it as a module-scoped autouse fixture, so that its module-scoped fixtures
+    load their made-up files under it."""
+    import pytest
+
+    from udkecon import table_checks
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(table_checks, "required_municipality_codes", lambda: None)
+        yield

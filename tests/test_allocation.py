@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import made_up_country_patch
 
 from udkecon import config, data
 from udkecon.allocation import (
@@ -50,15 +51,8 @@ TOTAL_POPULATION = 5_822_679  # data/raw/README.md
 ORE = 1e-8  # 1 øre in mio. kr.
 
 
-@pytest.fixture(scope="module", autouse=True)
-def made_up_country():
-    """These tests share costs among a few municipalities with round numbers (fixtures
-    worked by hand), so the rule that a municipalities file lists all 98 is lifted here."""
-    from udkecon import table_checks
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(table_checks, "required_municipality_codes", lambda: None)
-        yield
+# a made-up country of a few municipalities with round numbers (tests/conftest.py)
+made_up_country = pytest.fixture(scope="module", autouse=True)(made_up_country_patch)
 
 
 @pytest.fixture(scope="module")

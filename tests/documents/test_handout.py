@@ -31,6 +31,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from conftest import made_up_country_patch
 
 from udkecon import allocation, board, config, data, fmt
 from udkecon.documents.handout import model
@@ -64,15 +65,8 @@ needs_libreoffice = pytest.mark.skipif(libreoffice.soffice() is None,
                                        reason="LibreOffice (soffice) is not installed")
 
 
-@pytest.fixture(scope="module", autouse=True)
-def made_up_country():
-    """These tests share costs among a few municipalities with round numbers (fixtures
-    worked by hand), so the rule that a municipalities file lists all 98 is lifted here."""
-    from udkecon import table_checks
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(table_checks, "required_municipality_codes", lambda: None)
-        yield
+# a made-up country of a few municipalities with round numbers (tests/conftest.py)
+made_up_country = pytest.fixture(scope="module", autouse=True)(made_up_country_patch)
 
 
 @pytest.fixture(scope="module")
