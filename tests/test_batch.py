@@ -69,6 +69,15 @@ class TestMunicipalitySets:
         with pytest.raises(ParameterError, match="municipality_handout"):
             batch.municipality_sets("no_such_notebook", "all")
 
+    def test_one_output_name_for_every_handout_is_refused(self, tmp_path, capsys):
+        # it was ignored: the handouts were named after their municipalities, exit 0
+        with pytest.raises(ParameterError, match=r"output_name 'x' names one report"):
+            batch.municipality_sets(HANDOUT, "101,147", {"output_name": "x"})
+        code = cli.main(["batch", "municipality_handout", "--municipalities", "101,147",
+                         "-p", "output_name=x", "-o", str(tmp_path / "b")])
+        assert code == 2 and not (tmp_path / "b").exists()
+        assert capsys.readouterr().err.count("\n") == 1
+
 
 class TestFileSets:
     def test_a_list(self):

@@ -135,6 +135,13 @@ def municipality_sets(notebook, selection, common: dict | None = None,
     require_parameter(notebook, "municipality",
                       "--municipalities would make the same report once per municipality")
     common = dict(common or {})
+    if common.get("output_name") not in (None, ""):
+        # each handout is named after its municipality; one name for all would be ignored
+        # (or, honoured, make every handout overwrite the one before)
+        raise ParameterError(
+            f"output_name '{common['output_name']}' names one report, but --municipalities "
+            f"names each handout itself ({notebook.stem}_<code>); leave output_name out, or "
+            "give each set its own output_name in a --parameter-sets file")
     table = _municipalities_table(common)
     sets = ParameterSets()
     for code in municipalities_in(selection, table):
