@@ -156,8 +156,10 @@ def _availability_sheet(book: Book, names: _Names, status: OperationsStatus) -> 
     for row, key in enumerate(values.index, start=first):
         breaches = int(status.matrix.breached.loc[key].sum())
         target_row = row + grid.offset
+        # "measured" as (range<>""), not ISNUMBER(range): every engine evaluates an operator
+        # over a range inside SUMPRODUCT, but Gnumeric reads ISNUMBER(range) as one value
         count = Formula(f"=SUMPRODUCT(({grid.months(row)}<{grid.months(target_row)})"
-                        f"*ISNUMBER({grid.months(row)}))", breaches)
+                        f'*({grid.months(row)}<>""))', breaches)
         rows.append([*key, row_target[key], *[values.loc[key, m] for m in months], count])
         # each month's target: the row's (column C, so that changing C moves everything)
         # where it is the same, the month's own where the target changed in the period
@@ -366,7 +368,7 @@ def _summary_sheet(book: Book, names: _Names, status: OperationsStatus, grid: Gr
         column = grid.first_month_column + status.months.index(month)
         actual = f"{sheet}!{grid.column(column)}"
         target = f"{sheet}!{grid.column(column, target=True)}"
-        below = f"({actual}<{target})*ISNUMBER({actual})"
+        below = f'({actual}<{target})*({actual}<>"")'  # (not ISNUMBER: see the count above)
         book.put(ws, row, 1, month_serial(month), MONTH, alignment=month_alignment)
         book.put(ws, row, 2, Formula(f"=SUMPRODUCT({below})", int(counts["breaches"])), COUNT)
         book.put(ws, row, 3, Formula(
