@@ -100,6 +100,11 @@ def require_file_name(name, what: str = "output_name") -> str:
         problem = "starts or ends with a space"
     elif len(f"{text}.failed.ipynb".encode()) > 255:
         problem = "is too long for a file name"
+    elif text.casefold().endswith(".failed"):
+        # `<name>.failed.ipynb` is the kept notebook of a failed run: a report named
+        # "x.failed" would be taken for x's, and a success of x would delete it
+        problem = ("ends with '.failed', which is kept for the notebook of a failed run "
+                   "(<name>.failed.ipynb)")
     if problem:
         raise ParameterError(f"{what} {name!r} {problem}; give a plain file name such as "
                              "udk_costs_2021 (the folder goes in --output-dir)")

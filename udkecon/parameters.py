@@ -421,7 +421,9 @@ def check(notebook, parameters: dict, origins: dict | None = None,
             raise ParameterError(f"{where(name).where}: {name!r} is not a parameter name; "
                                  "names are words such as base_year")
         if name not in names and name not in DRIVER_PARAMETERS:
-            close = difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
+            # BASE_YEAR is base_year in the wrong case, however far apart difflib sees them
+            close = [n for n in names if n.casefold() == name.casefold()] or \
+                difflib.get_close_matches(name, list(names), n=1, cutoff=0.6)
             hint = (f"did you mean '{close[0]}'?" if close
                     else f"its parameters are: {', '.join(names) or 'none'}")
             raise ParameterError(f"{where(name).where}: parameter '{name}' is not a parameter "
@@ -444,7 +446,28 @@ def check(notebook, parameters: dict, origins: dict | None = None,
                 message = f"parameter '{name}': {message}"
             raise ParameterError(f"{origin.where}: {message}") from None
         result[name] = value
+    _only_with(result, names, "guidance_date", "view", "socio", where)
     return result
+
+
+def _only_with(result: dict, names: dict, name: str, other: str, needed, where) -> None:
+    """Refuse `name` given (not empty) when `other` (given, or the notebook's default) is
+    not `needed`: the notebook would ignore it without a word (guidance_date applies to
+    the socio-economic view only)."""
+    if result.get(name) in (None, "") or other not in names:
+        return
+    value = result.get(other)
+    if value is None:
+        import ast
+
+        try:
+            value = ast.literal_eval(names[other].get("default") or "None")
+        except (ValueError, SyntaxError):
+            return
+    if value != needed:
+        raise ParameterError(f"{where(name).where}: parameter '{name}' applies to "
+                             f"{other}={needed} only, and {other} is {value}; give "
+                             f"-p {other}={needed}, or leave {name} out")
 
 
 def is_bad_input(ename: str) -> bool:
