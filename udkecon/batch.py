@@ -119,6 +119,16 @@ def _municipalities_table(common: dict):
     return load_municipalities(common.get("municipalities_file") or None)
 
 
+def _no_common_name(common: dict, how: str, where: str = "") -> None:
+    """Refuse one output_name for every set: it would be ignored (each set is named on its
+    own) or, honoured, make every set overwrite the one before."""
+    if common.get("output_name") not in (None, ""):
+        raise ParameterError(
+            f"{where}output_name '{common['output_name']}' names one report, but {how}; "
+            "leave output_name out, or give each set its own output_name in a "
+            "--parameter-sets file")
+
+
 def municipality_sets(notebook, selection, common: dict | None = None,
                       origins: dict | None = None) -> ParameterSets:
     """One parameter set per municipality of `selection` ("all", a region, codes or names
@@ -135,13 +145,8 @@ def municipality_sets(notebook, selection, common: dict | None = None,
     require_parameter(notebook, "municipality",
                       "--municipalities would make the same report once per municipality")
     common = dict(common or {})
-    if common.get("output_name") not in (None, ""):
-        # each handout is named after its municipality; one name for all would be ignored
-        # (or, honoured, make every handout overwrite the one before)
-        raise ParameterError(
-            f"output_name '{common['output_name']}' names one report, but --municipalities "
-            f"names each handout itself ({notebook.stem}_<code>); leave output_name out, or "
-            "give each set its own output_name in a --parameter-sets file")
+    _no_common_name(common, f"--municipalities names each handout itself "
+                            f"({notebook.stem}_<code>)")
     table = _municipalities_table(common)
     sets = ParameterSets()
     for code in municipalities_in(selection, table):
@@ -183,6 +188,9 @@ def file_sets(notebook, path, common: dict | None = None,
     if not isinstance(content, list) or not content:
         raise ParameterError(f"{source}: give a non-empty list of parameter "
                              "sets (each a mapping of parameter: value)")
+    how = "a batch writes one report per set (named by the set's own output_name or values)"
+    _no_common_name(common or {}, how, "-p/-f: ")
+    _no_common_name(shared, how, f"{source}, common: ")
     table = None
     for where, values in [("common", shared)] + [(f"set {n}", e) for n, e in
                                                  enumerate(content, start=1)]:
@@ -214,6 +222,13 @@ def _unique(sets: ParameterSets, source: str) -> ParameterSets:
     for number, item in enumerate(sets, start=1):
         key = item.stem.casefold()
         if key in seen:
+            other = sets[seen[key] - 1].stem
+            if other != item.stem:  # both named, apart only in case
+                raise ParameterError(
+                    f"{source}: sets {seen[key]} and {number} are named {other} and "
+                    f"{item.stem}, which differ only in case: on a case-insensitive file "
+                    "system (macOS, Windows) they are one file; give output_names that "
+                    "differ in more than case")
             raise ParameterError(f"{source}: sets {seen[key]} and {number} would both "
                                  f"write {item.stem}.*; give each an output_name")
         seen[key] = number
@@ -289,13 +304,16 @@ def _write_manifest(folder: Path, manifest: dict) -> None:
                        encoding="utf-8")
 
 
-def _still_good(entry: dict, fingerprint: str, folder: Path) -> bool:
-    """True when an earlier entry produced these outputs from the same inputs, and they
-    are all still there, unchanged."""
+def _still_good(entry: dict, fingerprint: str, folder: Path, expected=()) -> bool:
+    """True when an earlier entry produced these outputs from the same inputs, they are
+    all still there, unchanged, and among them are the files this run must have
+    (`expected`: names, e.g. the PDF when one is wanted)."""
     if entry.get("status") not in ("ok", "skipped") or entry.get("fingerprint") != fingerprint:
         return False
     files = entry.get("files") or []
     if not files:
+        return False
+    if not set(expected) <= {record.get("name") for record in files}:
         return False
     for record in files:
         path = folder / record["name"]
@@ -421,7 +439,7 @@ def run_batch(notebook, sets: list[ParameterSet], output_dir=None, jobs: int | N
     docstring. Every set is checked before anything is written (ParameterError, exit 2).
     Returns the result: exit_code 0 when every set succeeded or was skipped, 1 when a set's
     notebook failed, 2 when sets failed only on bad input found inside the notebook."""
-    from .run import check_output_folder, os_problem, resolve_notebook
+    from .run import check_output_folder, os_problem, require_reports_dir, resolve_notebook
 
     stream = stream or sys.stderr
     notebook = resolve_notebook(notebook)
@@ -434,10 +452,13 @@ def run_batch(notebook, sets: list[ParameterSet], output_dir=None, jobs: int | N
         raise ParameterError(f"timeout {timeout!r} is not a number of seconds; give a "
                              "positive number, or None for no limit")
     sets = check_sets(notebook, sets)
+    if not output_dir:
+        require_reports_dir()
     folder = config.absolute(output_dir) if output_dir else \
         config.REPORTS_DIR / f"{notebook.stem}_batch"
     for item in sets:
-        check_output_folder(folder, item.stem, batch=True)
+        check_output_folder(folder, item.stem, batch=True, notebook=notebook,
+                            parameters=item.parameters)
     earlier = read_manifest(folder)
     if (folder / MANIFEST).exists() and (earlier or {}).get("kind") != "udkecon batch":
         raise ParameterError(f"{folder / MANIFEST} is not a batch's manifest (a single run's, "
@@ -482,9 +503,10 @@ class _Batch:
         self.todo: list[dict] = []
         for item in sets:
             inputs = _inputs(notebook, item, shared)
-            unchanged = fingerprint(notebook, item.parameters, inputs)
+            unchanged = fingerprint(notebook, item.parameters, inputs, options["pdf"])
             before = self.previous.get(item.stem)
-            if resume and before and _still_good(before, unchanged, folder):
+            expected = [f"{item.stem}.ipynb"] + ([f"{item.stem}.pdf"] if options["pdf"] else [])
+            if resume and before and _still_good(before, unchanged, folder, expected):
                 self.entries[item.stem] = {**before, "status": "skipped"}
             else:
                 self.entries[item.stem] = _pending_entry(notebook, item, inputs, unchanged)

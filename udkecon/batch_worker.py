@@ -94,7 +94,7 @@ def _run_one(kernel, notebook: str, task: dict, options: dict) -> dict:
     started = time.perf_counter()
     try:  # (checked by the batch before it started; the folder can still change under it)
         job = run.prepare(notebook, task["parameters"], options["output_dir"], task["stem"],
-                          hashes=task["inputs"], batch=True)
+                          hashes=task["inputs"], batch=True, pdf=options["pdf"])
     except UdkeconError as error:
         result = run.RunResult(notebook=notebook, stem=task["stem"],
                                output_dir=options["output_dir"], parameters=task["parameters"],

@@ -109,12 +109,22 @@ def _exit_code(codes) -> int:
 
 def _report(args) -> int:
     """The default reports, each in its own folder: one line per report, nothing else."""
-    from .batch import _cores
-    from .run import REPORTS, resolve_notebook, run_reports
+    import difflib
 
-    names = args.reports or list(REPORTS)
+    from .batch import _cores
+    from .run import REPORTS, require_reports_dir, resolve_notebook, run_reports
+
+    names = list(dict.fromkeys(args.reports)) or list(REPORTS)  # each report once
+    for name in names:  # an unknown name stops before anything runs
+        if name not in REPORTS:
+            close = difflib.get_close_matches(name, list(REPORTS), n=1)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            raise ParameterError(f"report '{name}' is not one of the reports; {hint}the "
+                                 f"reports are: {', '.join(REPORTS)} (python -m udkecon run "
+                                 "<notebook> runs any notebook)")
+    require_reports_dir()
     for name in names:
-        resolve_notebook(name)  # an unknown name stops before anything runs
+        resolve_notebook(name)  # a template that is not as committed stops them all
     codes = []
     for name, code, detail in run_reports(names, args.language,
                                           jobs=args.jobs or _cores()):

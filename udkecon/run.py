@@ -125,6 +125,8 @@ def outputs(output_dir: str = "", output_name: str = "", default_name: str = "re
     stem = require_file_name(output_name or default_name, "output_name")
     if output_dir:
         folder = config.absolute(output_dir)
+        if not folder.name.startswith(_STAGING_PREFIX):
+            check_not_protected(folder, "output_dir")
         if not folder.name.startswith(_STAGING_PREFIX) and any(
                 (folder / name).exists() for name in _MANIFESTS):
             raise ParameterError(
@@ -133,6 +135,7 @@ def outputs(output_dir: str = "", output_name: str = "", default_name: str = "re
                 f"notebook then writes to {config.REPORTS_DIR / INTERACTIVE / stem}) or "
                 "give another folder")
     else:
+        require_reports_dir()
         folder = config.REPORTS_DIR / INTERACTIVE / stem
     try:
         folder.mkdir(parents=True, exist_ok=True)
@@ -171,11 +174,14 @@ def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
     return {name: sha256(path) for name, path in files.items()}
 
 
-def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None) -> str:
-    """One hash of inputs, parameters and package version: equal means nothing changed."""
+def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None,
+                pdf: bool = True) -> str:
+    """One hash of inputs, parameters, package version and whether a PDF is made: equal
+    means nothing changed (a run without the PDF is not the run `--resume` may skip when
+    the PDF is wanted)."""
     hashes = hashes if hashes is not None else input_hashes(notebook, parameters)
-    payload = json.dumps({"inputs": hashes, "parameters": parameters, "version": __version__},
-                         sort_keys=True, default=str)
+    payload = json.dumps({"inputs": hashes, "parameters": parameters, "version": __version__,
+                          "pdf": bool(pdf)}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
@@ -186,6 +192,7 @@ def resolve_notebook(notebook) -> Path:
 
     if str(notebook) in REPORTS:
         path = config.NOTEBOOKS_DIR / REPORTS[str(notebook)].notebook
+        require_notebook_file(path)
         require_template(path)  # a template a JupyterLab session saved its outputs into
         return path
     path = Path(notebook)
@@ -200,8 +207,61 @@ def resolve_notebook(notebook) -> Path:
         raise ParameterError(f"notebook '{notebook}' is not a notebook file (.ipynb); give "
                              "the path of a notebook or a report name")
     path = config.absolute(path)
+    require_notebook_file(path)
     require_template(path)
     return path
+
+
+_READABLE: set = set()
+
+
+def require_notebook_file(path: Path) -> None:
+    """Refuse, in one line, a file that is not a Jupyter notebook: not UTF-8, empty, not
+    JSON (a merge conflict, a half-saved file) or JSON that is not a notebook. papermill
+    and nbformat would stop on it with a traceback, as if the notebook had a bug. Checked
+    once per state of the file."""
+    import warnings
+
+    import nbformat
+
+    try:
+        info = path.stat()
+    except OSError as exc:
+        raise ParameterError(f"notebook {path}: {exc.strerror}; give a readable notebook") \
+            from None
+    key = (str(path), info.st_mtime_ns, info.st_size)
+    if key in _READABLE:
+        return
+    problem = None
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        problem = "not UTF-8 text, so not a notebook"
+    except OSError as exc:
+        raise ParameterError(f"notebook {path}: cannot read it: {exc.strerror}; make it "
+                             "readable") from None
+    if problem is None and not text.strip():
+        problem = "empty (0 bytes), not a notebook" if not text else "empty, not a notebook"
+    if problem is None:
+        try:
+            json.loads(text)
+        except ValueError as exc:
+            conflict = " (a git merge conflict marker)" if "\n<<<<<<< " in f"\n{text}" else ""
+            problem = f"not JSON{conflict}: {exc}"
+    if problem is None:
+        try:
+            with warnings.catch_warnings():  # a cell without an id is still a notebook
+                warnings.simplefilter("ignore")
+                nbformat.validate(nbformat.reads(text, as_version=4))
+        except Exception as exc:  # noqa: BLE001 (nbformat's ValidationError and its kin)
+            first = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+            problem = f"JSON, but not a Jupyter notebook ({first})"
+    if problem:
+        inside = _real(path).parent == _real(config.NOTEBOOKS_DIR)
+        fix = (f"restore the template: git checkout notebooks/{path.name}" if inside
+               else "give a notebook saved by Jupyter (.ipynb)")
+        raise ParameterError(f"notebook {path}: {problem}; {fix}")
+    _READABLE.add(key)
 
 
 # --------------------------------------------------------------------------- output folders
@@ -296,10 +356,69 @@ def _in_the_way(path: Path) -> str | None:
         "a named pipe (FIFO)" if stat.S_ISFIFO(mode) else "a device or socket"
 
 
-def check_output_folder(folder: Path, stem: str, batch: bool = False) -> None:
-    """Refuse, before anything runs, a folder a run must not write to: a batch's folder
-    (unless this is the batch), a file where the folder belongs, or a folder, FIFO or
-    other non-file where one of the run's files belongs."""
+def _protected() -> dict[str, Path]:
+    """The project's folders no run may write into, and how a message names them."""
+    return {"the project's notebooks/ folder (the templates every run starts from)":
+            config.NOTEBOOKS_DIR,
+            "the project's data/ folder (the inputs of every run)": config.DATA_DIR,
+            "the JupyterLab working copy work/ (your own notebooks)": config.LAB_DIR}
+
+
+def _real(path) -> Path:
+    """`path` with its symbolic links (and those of its folders) followed."""
+    return Path(os.path.realpath(path))
+
+
+def _protected_by(folder: Path) -> str | None:
+    """How `folder` lies in notebooks/, data/ or work/ ("is the project's notebooks/
+    folder ..."), or None."""
+    real = _real(folder)
+    for what, protected in _protected().items():
+        protected = _real(protected)
+        if real == protected or protected in real.parents:
+            return f"{'is' if real == protected else 'is inside'} {what}"
+    return None
+
+
+def check_not_protected(folder: Path, option: str = "--output-dir") -> None:
+    """Refuse an output folder that is, or is inside, notebooks/, data/ or work/: a run
+    there would replace a template with its executed notebook, or leave a workbook and a
+    manifest where later runs read their inputs."""
+    where = _protected_by(folder)
+    if where:
+        example = "" if _protected_by(config.REPORTS_DIR) else \
+            f" (e.g. under {config.REPORTS_DIR})"
+        raise ParameterError(f"{folder}: the output folder {where}; give another "
+                             f"{option}{example}")
+
+
+def _inputs_of(notebook: Path | None, parameters: dict | None) -> dict[Path, str]:
+    """The files a run reads (the notebook, files named in parameters), by real path,
+    with how a message names each."""
+    files = {}
+    for name, value in (parameters or {}).items():
+        if isinstance(value, str) and value and Path(value).is_file():
+            files[_real(value)] = f"its input file (parameter {name})"
+    if notebook is not None:
+        files[_real(notebook)] = "the notebook being run"
+    return files
+
+
+def check_output_folder(folder: Path, stem: str, batch: bool = False,
+                        notebook: Path | None = None, parameters: dict | None = None) -> None:
+    """Refuse, before anything runs, a folder a run must not write to: the project's
+    notebooks/, data/ or work/ (or a folder inside them), a batch's folder (unless this is
+    the batch), a file where the folder belongs, or a folder, FIFO or other non-file where
+    one of the run's files belongs; and any output file that would be the notebook being
+    run or an input file of the run (`notebook`, `parameters`)."""
+    check_not_protected(folder)
+    names = [f"{stem}.{suffix}" for suffix in _SUFFIXES] + list(_MANIFESTS)
+    inputs = _inputs_of(notebook, parameters)
+    for name in names:
+        what = inputs.get(_real(folder / name))
+        if what:
+            raise ParameterError(f"{folder / name}: the run would write its output over "
+                                 f"{what}; give another --output-dir or output name")
     if folder.exists() and not folder.is_dir():
         raise ParameterError(f"{folder}: the output folder is a file; give a folder "
                              "(--output-dir)")
@@ -394,6 +513,30 @@ class Job:
         return self.staging / f"{self.stem}.ipynb"
 
 
+def require_reports_dir() -> None:
+    """Refuse a reports folder (UDKECON_REPORTS_DIR, or reports/) that is a file, or
+    lies under one: every default output folder is inside it."""
+    folder = config.REPORTS_DIR
+    where = _protected_by(folder)
+    if where:
+        raise ParameterError(f"UDKECON_REPORTS_DIR={folder}: the reports folder {where}; "
+                             "point UDKECON_REPORTS_DIR at a folder outside notebooks/, "
+                             "data/ and work/")
+    for part in (folder, *folder.parents):
+        if part.exists() or part.is_symlink():
+            if part.is_dir():
+                return
+            what = " is a file" if part == folder else f": {part} (a part of it) is a file"
+            if os.environ.get("UDKECON_REPORTS_DIR", "").strip():
+                raise ParameterError(f"UDKECON_REPORTS_DIR={folder}{what}, not a folder; "
+                                     "point UDKECON_REPORTS_DIR at a folder, or unset it for "
+                                     f"{config.PROJECT_ROOT / 'reports'}")
+            raise ParameterError(f"the reports folder {folder}{what}, not a folder; move "
+                                 "it away, or set UDKECON_REPORTS_DIR to a folder")
+        if part == part.parent:
+            return
+
+
 def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
          origins: dict | None = None, checked: bool = False):
     """What a run would do, checked and nothing created: (notebook, parameters, stem,
@@ -428,19 +571,21 @@ def plan(notebook, parameters: dict | None = None, output_dir=None, stem: str | 
     explicit = stem or given_name
     stem = require_file_name(explicit or (name if report is not None else notebook.stem),
                              "output name" if stem else "output_name")
+    if not output_dir:
+        require_reports_dir()
     final_dir = config.absolute(output_dir) if output_dir else config.REPORTS_DIR / stem
     return notebook, parameters, stem, final_dir
 
 
 def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str | None = None,
             language: str | None = None, hashes: dict | None = None,
-            origins: dict | None = None, batch: bool = False) -> Job:
+            origins: dict | None = None, batch: bool = False, pdf: bool = True) -> Job:
     """Check the run (`plan`), clear what killed runs left in its folder, make the staging
     folder and hash the inputs. `batch`: a batch's set (checked by the batch, into the
-    batch's folder)."""
+    batch's folder). `pdf`: whether the run makes a PDF (part of its fingerprint)."""
     notebook, parameters, stem, final_dir = plan(notebook, parameters, output_dir, stem,
                                                  origins, checked=batch)
-    check_output_folder(final_dir, stem, batch=batch)
+    check_output_folder(final_dir, stem, batch=batch, notebook=notebook, parameters=parameters)
     made_folder = not final_dir.exists()
     try:
         final_dir.mkdir(parents=True, exist_ok=True)
@@ -457,7 +602,7 @@ def prepare(notebook, parameters: dict | None = None, output_dir=None, stem: str
                              "readable") from None
     result = RunResult(notebook=str(notebook), stem=stem, output_dir=str(final_dir),
                        parameters=parameters, inputs=hashes,
-                       fingerprint=fingerprint(notebook, parameters, hashes))
+                       fingerprint=fingerprint(notebook, parameters, hashes, pdf))
     language = language or parameters.get("language", config.DEFAULT_LANGUAGE)
     return Job(notebook, parameters, stem, final_dir, staging, language, result, lock,
                made_folder)
@@ -608,7 +753,7 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
     """
     from . import engine
 
-    job = prepare(notebook, parameters, output_dir, stem, language, origins=origins)
+    job = prepare(notebook, parameters, output_dir, stem, language, origins=origins, pdf=pdf)
     own = kernel is None
     try:
         if own:  # only now: bad input found by `prepare` starts no kernel
@@ -744,7 +889,7 @@ def run_reports(names: list[str], language: str | None = None, jobs: int = 1):
     import multiprocessing
     import queue
 
-    names = _heaviest_first(list(names))
+    names = _heaviest_first(list(dict.fromkeys(names)))  # each once: one folder each
     jobs = max(1, min(jobs, len(names)))
     if jobs == 1:
         worker = ReportWorker(names, language)
