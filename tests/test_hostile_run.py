@@ -296,3 +296,34 @@ def test_guidance_date_only_with_the_socio_view():
                                                "view": "socio"})
     assert checked["guidance_date"] == "2020-01-01"
     assert parameters.check(BUSINESS_CASE, {"guidance_date": ""}) == {"guidance_date": ""}
+
+
+# --------------------------------------------------------------------------- finding 13
+
+def test_after_ctrl_c_a_dead_kernel_task_prints_no_traceback(caplog, monkeypatch):
+    """Ctrl-C: the kernel dies under a waiting nbclient task, and asyncio logged "Task
+    exception was never retrieved" with a DeadKernelError traceback; other errors still
+    show."""
+    import asyncio
+    import logging
+
+    from jupyter_core.utils import ensure_event_loop
+    from nbclient.exceptions import DeadKernelError
+
+    def interrupted(args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_report", interrupted)
+    assert cli.main(["report"]) == 130
+    loop = ensure_event_loop()
+    try:
+        with caplog.at_level(logging.ERROR, logger="asyncio"):
+            loop.call_exception_handler({"message": "Task exception was never retrieved",
+                                         "exception": DeadKernelError("Kernel died")})
+            assert caplog.records == []
+            loop.call_exception_handler({"message": "something else",
+                                         "exception": RuntimeError("shown")})
+            assert len(caplog.records) == 1 and "something else" in caplog.text
+    finally:
+        loop.set_exception_handler(None)
+    assert isinstance(loop, asyncio.AbstractEventLoop)

@@ -300,4 +300,26 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {_os_error(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
+        _quiet_dead_kernel()
         return 130
+
+
+def _quiet_dead_kernel() -> None:
+    """After Ctrl-C the kernel is gone, and a task of nbclient still waiting on it ends in
+    DeadKernelError, which asyncio prints as "Task exception was never retrieved" with a
+    traceback when the task is collected. That death is the interrupt's doing: keep it
+    quiet on the loop the driver's kernel calls ran on; any other error is still shown."""
+    from jupyter_core.utils import ensure_event_loop
+
+    loop = ensure_event_loop()
+    previous = loop.get_exception_handler()
+
+    def handler(loop, context):
+        if type(context.get("exception")).__name__ == "DeadKernelError":
+            return
+        if previous is not None:
+            previous(loop, context)
+        else:
+            loop.default_exception_handler(context)
+
+    loop.set_exception_handler(handler)
