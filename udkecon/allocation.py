@@ -197,6 +197,11 @@ def _check_key(key: str, threshold, weight) -> tuple[Fraction, Fraction]:
         raise ParameterError(f"weight={weight!r} is negative; give the weight of the "
                              "inhabitants above the threshold as a decimal (BEK nr. 1629: "
                              "0.744)")
+    if key == "bek1629" and exact_threshold == 0 and exact_weight == 0:
+        # every municipality would weigh 0: say so here rather than blame the population
+        raise ParameterError("threshold=0 with weight=0 gives every municipality the weight "
+                             "0; give the threshold (BEK nr. 1629: 150000) or a weight above "
+                             "0 (BEK nr. 1629: 0.744)")
     return exact_threshold, exact_weight
 
 
