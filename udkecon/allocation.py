@@ -671,6 +671,9 @@ class KeyInForce:
     threshold: int | None  # None: plain population
     weight: float | None
     approximation: bool
+    # the key's own budget years from the keys table (None: open), named in the text
+    first_budget_year: int | None = None
+    last_budget_year: int | None = None
 
     @property
     def key(self) -> str:
@@ -717,7 +720,9 @@ def key_in_force(keys: pd.DataFrame, channel: str, year: int) -> KeyInForce:
         name_en=str(record["name_en"]), legal_basis=str(record["legal_basis"]),
         threshold=threshold,
         weight=None if threshold is None else float(record["weight_above"]),
-        approximation=distance > 0)
+        approximation=distance > 0,
+        first_budget_year=None if pd.isna(first) else int(first),
+        last_budget_year=None if pd.isna(last) else int(last))
 
 
 def population_count_year(budget_year: int) -> int:
