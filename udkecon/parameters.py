@@ -300,7 +300,7 @@ def _number_advice(name: str, value, kind: str, default: str | None) -> str:
 def _input_file(name: str, value, params: dict, base: Path):
     """A `*_file` parameter: empty (the default file) or an existing regular file, made
     absolute (the kernel runs in notebooks/)."""
-    from .reading import split_sheet
+    from .reading import read_bytes, split_sheet
 
     if value in ("", None):
         return value
@@ -310,6 +310,8 @@ def _input_file(name: str, value, params: dict, base: Path):
     kind = _file_kind(file)
     if kind == "file not found" and name not in INPUT_FILES:
         return str(path)
+    if kind == "file not found" and "#" in str(path):
+        read_bytes(path)  # the loader's line for a sheet named after a CSV (data.csv#Sheet1)
     if kind is not None:
         raise ParameterError(f"{name} '{value}': {kind} (read as {file}); give an existing "
                              "file, or leave it empty for the default in data/raw")
