@@ -145,7 +145,7 @@ def municipality_sets(notebook, selection, common: dict | None = None,
             "give each set its own output_name in a --parameter-sets file")
     table = _municipalities_table(common)
     sets = ParameterSets()
-    for code in municipalities_in(selection, table):
+    for code in municipalities_in(selection, table, given_as="--municipalities"):
         parameters = {**common, "municipality": code}
         sets.append(ParameterSet(f"{notebook.stem}_{code}", parameters, dict(origins or {})))
     return _unique(sets, "--municipalities")
