@@ -29,6 +29,7 @@ from udkecon.allocation import (
 from udkecon.errors import ParameterError
 
 DATA = Path(__file__).parent / "data"
+BAD = DATA / "bad"
 TIE_FILE = DATA / "allocation_municipalities_tie.csv"  # three municipalities of 1000 each
 # 101: 300,000 and 147: 100,000 in Region Hovedstaden, 825: 50,000 in Region Nordjylland
 TWO_REGIONS_FILE = DATA / "allocation_municipalities_two_regions.csv"
@@ -120,6 +121,11 @@ class TestAllocationWeights:
     def test_bad_parameters(self, municipalities, kwargs, parameter):
         with pytest.raises(ParameterError, match=parameter):
             allocation_weights(municipalities, **kwargs)
+
+    def test_threshold_and_weight_both_zero_are_refused_as_the_key(self, municipalities):
+        # min(pop, 0) + 0 * pop = 0 for everyone: the key, not the population, is at fault
+        with pytest.raises(ParameterError, match=r"threshold=0 with weight=0"):
+            allocation_weights(municipalities, threshold=0, weight=0)
 
     def test_negative_population(self):
         with pytest.raises(ParameterError, match="negative"):
@@ -482,6 +488,14 @@ class TestKeysTable:
     def test_threshold_without_weight_is_refused(self):
         with pytest.raises(DataError, match=r"row 5, column 'weight_above'"):
             load_allocation_keys(DATA / "allocation_keys_threshold_without_weight.csv")
+
+    def test_a_key_giving_every_municipality_weight_zero_is_refused_at_its_row(self):
+        # threshold 0 and weight_above 0 in row 2 (bek1629): every weight is 0 (hostile
+        # round 2, finding 8; the run stopped blaming the population, `check` said ok)
+        with pytest.raises(DataError, match=r"allocation_keys__all_weights_zero\.csv, row 2, "
+                                            r"column 'weight_above': threshold 0 and "
+                                            r"weight_above 0 give every municipality"):
+            load_allocation_keys(BAD / "allocation_keys__all_weights_zero.csv")
 
     def test_a_second_key_for_2017_2020_loads(self):
         keys = load_allocation_keys(DATA / "allocation_keys_second_key_2017_2020.csv")

@@ -381,6 +381,16 @@ class TestCommandLine:
         assert "closest" in capsys.readouterr().err
         assert not (tmp_path / "manifest.json").exists()
 
+    @pytest.mark.parametrize("selection", ["", " , "])
+    def test_an_empty_selection_names_the_option(self, tmp_path, capsys, selection):
+        # hostile round 2, BM3: it said "selection='' is empty", a name the user never typed
+        code = cli.main(["batch", "municipality_handout", "--municipalities", selection,
+                         "-o", str(tmp_path)])
+        err = capsys.readouterr().err
+        assert code == 2 and err.count("\n") == 1
+        assert err.startswith(f"error: --municipalities {selection!r} is empty; give 'all'")
+        assert list(tmp_path.iterdir()) == []
+
     def test_one_batch_per_folder(self, tmp_path):
         handle = batch._lock(tmp_path)
         try:

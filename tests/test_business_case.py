@@ -86,6 +86,21 @@ class TestRateSchedule:
         with pytest.raises(ParameterError, match="year 71.*stops at year 70.*at most 71 years"):
             bc.rate_schedule("fm2021", 72)
 
+    def test_the_refused_schedule_is_not_offered_instead(self, tmp_path, monkeypatch):
+        # fm2021 stops at year 70, fm2013 is open from year 71, fm2020 stops at year 80:
+        # for 100 years (0-99) only fm2013 covers the horizon (hostile round 2, D2: the
+        # message offered 'fm2013', 'fm2021', the refused one among them)
+        rates = tmp_path / "rates.csv"
+        rates.write_text("valid_from,from_year,to_year,rate\n2013-05-31,0,35,0.04\n"
+                         "2013-05-31,36,,0.03\n2020-01-01,0,80,0.03\n"
+                         "2021-01-07,0,35,0.035\n2021-01-07,36,70,0.025\n", encoding="utf-8")
+        monkeypatch.setattr(config, "DISCOUNT_RATES_FILE", rates)
+        with pytest.raises(ParameterError) as error:
+            bc.rate_schedule("fm2021", 100)
+        assert str(error.value).endswith(
+            "shorten the horizon to at most 71 years, or use 'fm2013', a decimal rate such as "
+            "0.035, or a sequence of per-year rates")
+
     def test_unknown_schedule_names_the_choices(self):
         with pytest.raises(ParameterError) as error:
             bc.rate_schedule("fm2019", 10)

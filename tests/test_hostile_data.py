@@ -145,6 +145,28 @@ def test_the_sheet_suggested_for_a_name_with_a_hash_can_be_used(tmp_path):
     assert len(load(suggested)) > 0
 
 
+def test_a_sheet_named_after_a_csv_is_said_to_be_a_csv(tmp_path, capsys, monkeypatch):
+    """`check cpi.csv#Sheet1` said 'file not found' of a file that is there (hostile round 2,
+    CK2): a CSV has no sheets; the fix is the path without the sheet. The same line for a
+    report's *_file parameter."""
+    from udkecon import config, parameters
+    from udkecon.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    index = tmp_path / "cpi.csv"
+    index.write_bytes((ROOT / "data" / "raw" / "cpi_dk_annual_2015_100.csv").read_bytes())
+    assert main(["check", "cpi.csv#Sheet1"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err == ("cpi.csv#Sheet1: names a sheet after '#', but cpi.csv is not "
+                                 "a workbook (.xlsx) and has no sheets. Fix: give the file "
+                                 "without the sheet: cpi.csv\n")
+    with pytest.raises(DataError, match=r"but .*cpi\.csv is not a workbook"):
+        parameters.check(config.NOTEBOOKS_DIR / "udk_costs_fixed_prices.ipynb",
+                         {"index_file": "cpi.csv#Sheet1"})
+    # a file that is not there stays 'file not found'
+    assert "file not found" in str(error_of(tmp_path / "none.csv#Sheet1"))
+
+
 # --------------------------------------------------------------------------- finding 11, W2, W6
 
 def test_a_dut_year_without_costs_is_refused_naming_both_files():

@@ -220,6 +220,35 @@ class TestValues:
         assert parameters.check(COSTS, {"cost_file": "sub/ledger.csv"}) == \
             {"cost_file": str(ledger)}
 
+    def test_a_workbook_named_with_its_sheet(self, tmp_path, monkeypatch):
+        """index_file=cpi.xlsx#Ledger as the loaders and `check` read it (hostile round 2,
+        finding 11: 'file not found (read as .../cpi.xlsx#Ledger)'). The workbook's active
+        sheet 'Other' holds only 'x', so the sheet named is the one read."""
+        import hashlib
+
+        from udkecon import data, run
+
+        book = tmp_path / "sub" / "cpi.xlsx"
+        book.parent.mkdir()
+        book.write_bytes((DATA / "cpi_sheet_ledger_active_sheet_other.xlsx").read_bytes())
+        named = f"{book}#Ledger"
+        monkeypatch.chdir(tmp_path)  # relative to the command's directory, sheet kept
+        assert parameters.check(COSTS, {"index_file": "sub/cpi.xlsx#Ledger"}) == \
+            {"index_file": named}
+        origin = Origin.of_file(book.parent / "params.yaml")  # relative to a YAML file
+        assert parameters.check(COSTS, {"index_file": "cpi.xlsx#Ledger"},
+                                {"index_file": origin}) == {"index_file": named}
+        # the manifest hashes the workbook's bytes (hashed here by hand), under the name given
+        digest = hashlib.sha256(book.read_bytes()).hexdigest()
+        assert run.input_hashes(COSTS, {"index_file": named})[named] == digest
+        item = batch.ParameterSet("x", {"index_file": named})
+        assert batch._inputs(COSTS, item, {})[named] == digest
+        assert data.provenance(named)["sha256"] == digest
+        # a sheet that is not there is the loader's line, not 'file not found'
+        with pytest.raises(data.DataError, match=r"has no sheet 'Nope' \(its sheets: "
+                           r"'Ledger', 'Other'\)"):
+            parameters.check(COSTS, {"index_file": f"{book}#Nope"})
+
     @pytest.mark.parametrize("make, message", [
         (lambda p: p.mkdir(), "a folder, not a file"),
         (lambda p: os.mkfifo(p), "a named pipe"),

@@ -197,6 +197,11 @@ def _check_key(key: str, threshold, weight) -> tuple[Fraction, Fraction]:
         raise ParameterError(f"weight={weight!r} is negative; give the weight of the "
                              "inhabitants above the threshold as a decimal (BEK nr. 1629: "
                              "0.744)")
+    if key == "bek1629" and exact_threshold == 0 and exact_weight == 0:
+        # every municipality would weigh 0: say so here rather than blame the population
+        raise ParameterError("threshold=0 with weight=0 gives every municipality the weight "
+                             "0; give the threshold (BEK nr. 1629: 150000) or a weight above "
+                             "0 (BEK nr. 1629: 0.744)")
     return exact_threshold, exact_weight
 
 
@@ -666,6 +671,9 @@ class KeyInForce:
     threshold: int | None  # None: plain population
     weight: float | None
     approximation: bool
+    # the key's own budget years from the keys table (None: open), named in the text
+    first_budget_year: int | None = None
+    last_budget_year: int | None = None
 
     @property
     def key(self) -> str:
@@ -712,7 +720,9 @@ def key_in_force(keys: pd.DataFrame, channel: str, year: int) -> KeyInForce:
         name_en=str(record["name_en"]), legal_basis=str(record["legal_basis"]),
         threshold=threshold,
         weight=None if threshold is None else float(record["weight_above"]),
-        approximation=distance > 0)
+        approximation=distance > 0,
+        first_budget_year=None if pd.isna(first) else int(first),
+        last_budget_year=None if pd.isna(last) else int(last))
 
 
 def population_count_year(budget_year: int) -> int:

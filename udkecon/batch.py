@@ -49,6 +49,7 @@ from pathlib import Path
 from . import __version__, batch_worker, config, fmt
 from .errors import ParameterError, UdkeconError
 from .hashing import sha256
+from .reading import split_sheet
 
 MANIFEST = "manifest.json"
 LOCK = ".batch.lock"
@@ -149,7 +150,7 @@ def municipality_sets(notebook, selection, common: dict | None = None,
                             f"({notebook.stem}_<code>)")
     table = _municipalities_table(common)
     sets = ParameterSets()
-    for code in municipalities_in(selection, table):
+    for code in municipalities_in(selection, table, given_as="--municipalities"):
         parameters = {**common, "municipality": code}
         sets.append(ParameterSet(f"{notebook.stem}_{code}", parameters, dict(origins or {})))
     return _unique(sets, "--municipalities")
@@ -271,8 +272,8 @@ def _package_digest() -> str:
 def _inputs(notebook: Path, item: ParameterSet, shared: dict) -> dict:
     hashes = dict(shared)
     for value in item.parameters.values():
-        if isinstance(value, str) and value and Path(value).is_file():
-            hashes[value] = sha256(value)
+        if isinstance(value, str) and value and split_sheet(value)[0].is_file():
+            hashes[value] = sha256(split_sheet(value)[0])  # costs.xlsx#Ledger: the workbook
     return hashes
 
 

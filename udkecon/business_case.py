@@ -185,11 +185,17 @@ def rate_schedule(rate, n_years: int) -> np.ndarray:
             rates[first:stop + 1] = value
         missing = np.flatnonzero(np.isnan(rates[1:])) + 1
         if missing.size:
+            # only what covers the horizon: not the refused schedule, not another that stops
+            # as early, nor a decision date (its schedule might be either)
+            usable = [f"'{other}'" for other, s in schedules().items() if other != name
+                      and any(last is None or last >= n_years - 1 for _, last, _ in s["bands"])]
             raise ParameterError(
                 f"rate '{name}' gives no rate for year {missing[0]} of the case's life (the "
                 f"schedule in {config.DISCOUNT_RATES_FILE.name} stops at year {missing[0] - 1}), "
                 f"but the horizon of {n_years} years (years 0-{n_years - 1}) needs it; shorten the "
-                f"horizon to at most {missing[0]} years, or use one of: " + _choices())
+                f"horizon to at most {missing[0]} years, or use "
+                + ", ".join([*usable, "a decimal rate such as 0.035"])
+                + ", or a sequence of per-year rates")
         return rates
     if isinstance(rate, numbers.Real) and not isinstance(rate, bool):
         rates = np.full(n_years, float(rate))

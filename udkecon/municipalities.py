@@ -163,8 +163,10 @@ def _region_keys(name: str) -> set[str]:
     return keys | _spellings(bare)
 
 
-def municipalities_in(selection, table: pd.DataFrame | None = None) -> list[int]:
-    """The municipality codes a selection stands for.
+def municipalities_in(selection, table: pd.DataFrame | None = None,
+                      given_as: str | None = None) -> list[int]:
+    """The municipality codes a selection stands for (`given_as` names the option it came
+    from in a message, e.g. '--municipalities').
 
     `selection` is "all" (every municipality), a region ("Region Midtjylland",
     "Midtjylland" or its code 1082), a municipality code or name (see
@@ -191,7 +193,8 @@ def municipalities_in(selection, table: pd.DataFrame | None = None) -> list[int]
              for p in (part.split(",") if isinstance(part, str) else [part])]
     parts = [p for p in parts if not (isinstance(p, str) and p == "")]
     if not parts or any(p is None for p in parts):
-        raise ParameterError(f"selection={selection!r} is empty; give 'all', a region "
+        what = f"{given_as} {selection!r}" if given_as else f"selection={selection!r}"
+        raise ParameterError(f"{what} is empty; give 'all', a region "
                              "(e.g. 'Region Nordjylland') or municipality codes or names "
                              "separated by commas")
     chosen: dict[int, None] = {}  # an ordered set

@@ -300,14 +300,20 @@ def _number_advice(name: str, value, kind: str, default: str | None) -> str:
 def _input_file(name: str, value, params: dict, base: Path):
     """A `*_file` parameter: empty (the default file) or an existing regular file, made
     absolute (the kernel runs in notebooks/)."""
+    from .reading import read_bytes, split_sheet
+
     if value in ("", None):
         return value
     path = config.absolute(str(value), base)
-    kind = _file_kind(path)
+    # a workbook may name its sheet, as the loaders read it: costs.xlsx#Ledger
+    file = split_sheet(path)[0]
+    kind = _file_kind(file)
     if kind == "file not found" and name not in INPUT_FILES:
         return str(path)
+    if kind == "file not found" and "#" in str(path):
+        read_bytes(path)  # the loader's line for a sheet named after a CSV (data.csv#Sheet1)
     if kind is not None:
-        raise ParameterError(f"{name} '{value}': {kind} (read as {path}); give an existing "
+        raise ParameterError(f"{name} '{value}': {kind} (read as {file}); give an existing "
                              "file, or leave it empty for the default in data/raw")
     if name in INPUT_KINDS:
         _require_valid(path, INPUT_KINDS[name])
@@ -318,7 +324,9 @@ def _require_valid(path: Path, kind: str) -> None:
     """The file's content passes the loader's checks for `kind` (a DataError otherwise: the
     loader's line, naming file, row and column). Checked once per state of the file, so
     that 98 parameter sets naming the same ledger read it once."""
-    stat_ = path.stat()
+    from .reading import split_sheet
+
+    stat_ = split_sheet(path)[0].stat()  # the workbook of costs.xlsx#Ledger
     problems = _problems(str(path), kind, stat_.st_mtime_ns, stat_.st_size)
     if problems:
         raise problems[0]
@@ -335,8 +343,10 @@ def _case(name: str, value, params: dict, base: Path):
     """`case` is a case's name or the path of a case file: a path is made absolute; an
     unknown name is left for the notebook to refuse with its list of cases."""
     if isinstance(value, str) and value.strip():
+        from .reading import split_sheet
+
         path = config.absolute(value.strip(), base)
-        if path.exists():
+        if split_sheet(path)[0].exists():  # a case workbook may name its sheet: x.xlsx#Case
             return _input_file(name, value.strip(), params, base)
     return value
 

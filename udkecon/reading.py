@@ -115,6 +115,13 @@ def read_bytes(path) -> bytes:
         if os.path.islink(path):
             raise DataError(path, "is a symbolic link to a file that does not exist",
                             "point the link at the file, or give the file's own path") from None
+        text = str(path)
+        named = next((text[:i] for i, char in enumerate(text) if char == "#"
+                      and os.path.isfile(text[:i])), None)
+        if named is not None:  # data.csv#Sheet1: only a workbook's path may name a sheet
+            raise DataError(path, f"names a sheet after '#', but {named} is not a workbook "
+                            "(.xlsx) and has no sheets",
+                            f"give the file without the sheet: {named}") from None
         raise DataError(path, "file not found",
                         "check the path, or copy the file into data/raw/") from None
     except NotADirectoryError:

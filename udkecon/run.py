@@ -168,9 +168,12 @@ def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
     files = {str(notebook): notebook}
     files.update({f"data/raw/{p.name}": p for p in sorted(config.RAW_DIR.glob("*"))
                   if p.is_file()})
+    from .reading import split_sheet
+
     for value in parameters.values():
-        if isinstance(value, str) and value and Path(value).is_file():
-            files[value] = Path(value)
+        # a workbook named with its sheet (costs.xlsx#Ledger): the workbook's bytes
+        if isinstance(value, str) and value and split_sheet(value)[0].is_file():
+            files[value] = split_sheet(value)[0]
     return {name: sha256(path) for name, path in files.items()}
 
 

@@ -197,7 +197,7 @@ def key_periods_without_overlap(frame: pd.DataFrame, where: str) -> list[DataErr
     """Allocation keys (data/raw/allocation_keys.csv): within one channel no two keys are in
     force in the same budget year (the row order would otherwise decide a municipality's
     share); a period ends no earlier than it starts; a key by threshold gives both the
-    threshold and the weight above it (neither: plain population)."""
+    threshold and the weight above it (neither: plain population), and not both 0."""
     for row, first, last in zip(frame.index, frame["first_budget_year"],
                                 frame["last_budget_year"], strict=True):
         if not pd.isna(first) and not pd.isna(last) and last < first:
@@ -212,6 +212,15 @@ def key_periods_without_overlap(frame: pd.DataFrame, where: str) -> list[DataErr
                               "give both the threshold and the weight above it, or leave "
                               "both empty for a key by plain population", row=row,
                               column=missing)]
+        # weight = min(pop, threshold) + weight_above * (pop - threshold): with both 0 every
+        # municipality weighs 0 and there is nothing to share an amount by (the run stopped
+        # later, blaming the population); with either above 0 every inhabited one weighs > 0
+        if not pd.isna(threshold) and threshold == 0 and weight == 0:
+            return [DataError(where, "threshold 0 and weight_above 0 give every municipality "
+                              "the weight 0, so no amount can be shared by this key",
+                              "give the threshold (BEK nr. 1629: 150000) or a weight above 0 "
+                              "(BEK nr. 1629: 0.744), or leave both empty for a key by plain "
+                              "population", row=row, column="weight_above")]
     low, high = -10**6, 10**6  # an open end: before or after any budget year
     for channel, group in frame.groupby("channel", sort=True):
         periods = sorted(

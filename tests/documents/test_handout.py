@@ -433,6 +433,28 @@ class TestSentences:
         assert "kr.." not in text
         assert board.internal_names(text) == []
 
+    @pytest.mark.parametrize("years, expected", [
+        # BEK nr. 1629 in force from 2025 in the keys file: it stands in for every year of
+        # 2017-2021, and the text gives the file's 2025 (hostile round 2, finding 9: it said
+        # 2021, the handout's last year, read as if it were the key's start)
+        ("2025,", "For 2017-2021 er nøglen i BEK nr. 1629 (virkning fra budgetåret 2025) "
+                  "anvendt som tilnærmelse"),
+        # in force 2015-2018 only: 2019-2021 are after its end, no earlier key is missing
+        ("2015,2018", "For 2019-2021 er nøglen i BEK nr. 1629 (virkning til og med "
+                      "budgetåret 2018) anvendt som tilnærmelse"),
+    ])
+    def test_the_approximation_names_the_keys_own_budget_years(self, tmp_path, years,
+                                                                 expected):
+        keys = tmp_path / "allocation_keys.csv"
+        raw = (config.RAW_DIR / "allocation_keys.csv").read_text(encoding="utf-8")
+        assert "BEK nr. 1629 af 16/11/2020,2021,," in raw
+        keys.write_text(raw.replace("BEK nr. 1629 af 16/11/2020,2021,,",
+                                    f"BEK nr. 1629 af 16/11/2020,{years},"), encoding="utf-8")
+        h = model.build(101, municipalities_file=THREE, keys_file=keys, business_case=False)
+        text = " ".join(handout.resume_sentences(h))
+        assert expected in text
+        assert text.count("tilnærmelse") == 1
+
     def test_english(self):
         h = model.build(147, language="en", municipalities_file=THREE)
         text = " ".join(handout.resume_sentences(h))

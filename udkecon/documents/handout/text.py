@@ -85,11 +85,26 @@ def _in_force_key(handout: MunicipalityHandout):
     return handout.rules.keys[handout.years[-1]]
 
 
-def _first_year_in_force(handout: MunicipalityHandout) -> int | None:
-    """The first budget year of the last year's key, from the keys table."""
-    years = [y for y in handout.years if not handout.basis.loc[y, "key_approximation"]
-             and handout.basis.loc[y, "key_id"] == _in_force_key(handout).key_id]
-    return years[0] if years else None
+def _approximation_sentences(handout: MunicipalityHandout, fields: dict) -> list[str]:
+    """Per key standing in for years no key covers: the years and the key's own first (or
+    last) budget year from the keys table. (The first year it served in the period is not
+    its start: a key in force from 2025 serves 2017-2021 only as an approximation.)"""
+    h, lang = handout, handout.language
+    by_key: dict[str, tuple] = {}
+    for year in h.approximated_years:
+        key = h.rules.keys[year]
+        side = ("before" if key.first_budget_year is not None
+                and year < key.first_budget_year else "after")
+        by_key.setdefault((key.key_id, side), (key, []))[1].append(year)
+    sentences = []
+    for (_, side), (key, years) in by_key.items():
+        name = "handout_resume_approximation" if side == "before" else \
+            "handout_resume_approximation_after"
+        sentences.append(label(name, lang, **{
+            **fields, "years": _years_text(years, lang),
+            "key_title": key.name_da if lang == "da" else key.name_en,
+            "first": key.first_budget_year, "last": key.last_budget_year}))
+    return sentences
 
 
 # --------------------------------------------------------------------------- page 1
@@ -118,11 +133,7 @@ def resume_sentences(handout: MunicipalityHandout) -> list[str]:
         direction = "above" if difference > 0 else "below"
         sentences.append(label(f"handout_resume_{direction}", lang, **fields))
     sentences.append(label("handout_resume_keys", lang, **fields))
-    approximated = h.approximated_years
-    if approximated:
-        sentences.append(label("handout_resume_approximation", lang,
-                               years=_years_text(approximated, lang),
-                               first=_first_year_in_force(h) or h.years[-1], **fields))
+    sentences += _approximation_sentences(h, fields)
     # own contracts (not shared) are named under the key table and shown in the body
     return [fmt.sentence(s) for s in sentences]
 
