@@ -327,3 +327,21 @@ def test_after_ctrl_c_a_dead_kernel_task_prints_no_traceback(caplog, monkeypatch
     finally:
         loop.set_exception_handler(None)
     assert isinstance(loop, asyncio.AbstractEventLoop)
+
+
+def test_a_reader_that_stops_reading_is_not_a_path_error(tmp_path):
+    """`python -m udkecon check ... | head -1`: the pipe closes under the command. It once
+    said "error: Broken pipe; check the path and its permissions" (exit 2); now it stops
+    quietly with 141, as a shell command killed by SIGPIPE."""
+    import subprocess
+    import sys
+
+    files = [str(p) for p in sorted(config.RAW_DIR.glob("*.csv"))] * 40
+    process = subprocess.Popen([sys.executable, "-m", "udkecon", "check", *files],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               cwd=config.PROJECT_ROOT)
+    process.stdout.readline()
+    process.stdout.close()  # the reader is gone
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 141
+    assert b"Broken pipe" not in err and b"Traceback" not in err

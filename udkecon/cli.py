@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
 import sys
 
 from .errors import ParameterError, UdkeconError
@@ -296,12 +297,24 @@ def main(argv: list[str] | None = None) -> int:
     except UdkeconError as error:
         print(f"error: {error}", file=sys.stderr)
         return getattr(error, "exit_code", 1)
+    except BrokenPipeError:
+        # whoever read the output stopped reading (`| head`): not a path problem; the reports
+        # finished so far are in place, the rest was not started or was left whole
+        _stdout_gone()
+        return 141  # 128 + SIGPIPE, as a shell command killed by the closed pipe
     except OSError as error:  # a path the package did not foresee: still one line, no traceback
         print(f"error: {_os_error(error)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         _quiet_dead_kernel()
         return 130
+
+
+def _stdout_gone() -> None:
+    """Point stdout at /dev/null, so that the interpreter's own flush at exit does not raise
+    a second BrokenPipeError (Python's documented way out of SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
 
 
 def _quiet_dead_kernel() -> None:
