@@ -45,3 +45,18 @@ def made_up_country_patch():
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(table_checks, "required_municipality_codes", lambda: None)
         yield
+
+
+def snapshot(folder: Path) -> dict:
+    """Every file and folder under `folder`, with the bytes of each file (a test's proof
+    that nothing there was written, changed or lost)."""
+    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
+            for p in sorted(folder.rglob("*"))}
+
+
+def cli_main(capsys, *argv) -> tuple[int, str]:
+    """`python -m udkecon *argv` in this process: (exit code, stderr stripped)."""
+    from udkecon import cli
+
+    code = cli.main([str(a) for a in argv])
+    return code, capsys.readouterr().err.strip()

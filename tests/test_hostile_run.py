@@ -16,6 +16,8 @@ import threading
 from pathlib import Path
 
 import pytest
+from conftest import cli_main as main
+from conftest import snapshot
 
 from udkecon import batch, cli, config, parameters, run
 from udkecon.errors import ParameterError
@@ -25,17 +27,6 @@ DATA = Path(__file__).resolve().parent / "data"
 TEST_NOTEBOOK = DATA / "batch_test_notebook.ipynb"
 BUSINESS_CASE = config.NOTEBOOKS_DIR / "business_case.ipynb"
 COSTS = config.NOTEBOOKS_DIR / "udk_costs_fixed_prices.ipynb"
-
-
-def snapshot(folder: Path) -> dict:
-    """Every file and folder under `folder`, with the bytes of each file."""
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
-            for p in sorted(folder.rglob("*"))}
-
-
-def main(capsys, *argv) -> tuple[int, str]:
-    code = cli.main([str(a) for a in argv])
-    return code, capsys.readouterr().err.strip()
 
 
 def one_line(err: str) -> bool:

@@ -18,24 +18,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from conftest import cli_main as main
+from conftest import snapshot
 
-from udkecon import batch, cli, config, run
+from udkecon import batch, config, run
 from udkecon.errors import ParameterError
 
 DATA = Path(__file__).resolve().parent / "data"
 TEST_NOTEBOOK = DATA / "batch_test_notebook.ipynb"
 STEM = TEST_NOTEBOOK.stem
-
-
-def snapshot(folder: Path) -> dict:
-    """Every file and folder under `folder`, with the bytes of each file."""
-    return {str(p.relative_to(folder)): (p.read_bytes() if p.is_file() else None)
-            for p in sorted(folder.rglob("*"))}
-
-
-def main(capsys, *argv) -> tuple[int, str]:
-    code = cli.main([str(a) for a in argv])
-    return code, capsys.readouterr().err.strip()
 
 
 @pytest.fixture
