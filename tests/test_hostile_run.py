@@ -336,3 +336,26 @@ def test_a_reader_that_stops_reading_is_not_a_path_error(tmp_path):
     _, err = process.communicate(timeout=120)
     assert process.returncode == 141
     assert b"Broken pipe" not in err and b"Traceback" not in err
+
+
+@pytest.mark.slow
+def test_an_input_replaced_during_the_run_publishes_nothing(tmp_path, monkeypatch):
+    """A ledger replaced while the kernel ran (hostile round 2: the workbook showed the new
+    figures, the manifest the old file's sha256). Now nothing is published and the earlier
+    report's bytes stay."""
+    ledger = tmp_path / "ledger.csv"
+    shutil.copyfile(config.COSTS_FILE, ledger)
+    out = tmp_path / "out"
+    run.run_notebook(COSTS, {"cost_file": str(ledger)}, output_dir=out, pdf=False)
+    before = snapshot(out)
+    execute = run.execute
+
+    def execute_while_the_file_is_replaced(job, **options):
+        executed = execute(job, **options)
+        ledger.write_text(ledger.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+        return executed
+
+    monkeypatch.setattr(run, "execute", execute_while_the_file_is_replaced)
+    with pytest.raises(ParameterError, match=r"ledger\.csv changed while the report was running"):
+        run.run_notebook(COSTS, {"cost_file": str(ledger)}, output_dir=out, pdf=False)
+    assert snapshot(out) == before

@@ -177,6 +177,23 @@ def input_hashes(notebook: Path, parameters: dict) -> dict[str, str]:
     return {name: sha256(path) for name, path in files.items()}
 
 
+def require_unchanged_inputs(job) -> None:
+    """Refuse to publish a report whose inputs changed while it ran: the manifest records
+    the sha256 taken before the run, and a file replaced half-way (a sync, an editor saving)
+    would leave it describing bytes the kernel may not have read. Nothing is published; the
+    last good report stays."""
+    try:
+        now = input_hashes(job.notebook, job.parameters)
+    except OSError as exc:
+        raise ParameterError(f"{exc.filename}: could not be read again after the run: "
+                             f"{exc.strerror}; run again when it is in place") from None
+    changed = [name for name, digest in job.result.inputs.items() if now.get(name) != digest]
+    if changed:
+        raise ParameterError(f"{changed[0]} changed while the report was running (its sha256 "
+                             "before and after differ), so nothing was published; run again "
+                             "when the file is no longer being written")
+
+
 def fingerprint(notebook: Path, parameters: dict, hashes: dict | None = None,
                 pdf: bool = True) -> str:
     """One hash of inputs, parameters, package version and whether a PDF is made: equal
@@ -778,6 +795,7 @@ def run_notebook(notebook, parameters: dict | None = None, output_dir=None, stem
                 raise
             except Exception as exc:  # nbconvert or WeasyPrint: keep what ran, say so
                 raise _kept_as_failed(job, "PDF rendering", exc) from None
+        require_unchanged_inputs(job)
         try:
             publish(job)
             _write_manifest(job.final_dir, job.result, succeeded=True)
