@@ -103,6 +103,13 @@ def test_an_output_over_an_input_file_is_refused_in_run_and_batch(tmp_path, caps
     code, err = main(capsys, "run", TEST_NOTEBOOK, "-o", folder, "--name", "x",
                      "-p", f"input_file={folder / 'x.xlsx'}", "--no-pdf")
     assert code == 2 and one_line(err) and "parameter input_file" in err, err
+    assert snapshot(tmp_path) == before
+    # the same workbook named with its sheet is the same file (it once went through, and
+    # the report's workbook replaced the ledger it was made from)
+    code, err = main(capsys, "run", TEST_NOTEBOOK, "-o", folder, "--name", "x",
+                     "-p", f"input_file={folder / 'x.xlsx'}#Ledger", "--no-pdf")
+    assert code == 2 and one_line(err) and "parameter input_file" in err, err
+    assert snapshot(tmp_path) == before
     sets = tmp_path / "sets.yaml"
     sets.write_text(f"- {{output_name: x, input_file: {folder / 'x.xlsx'}}}\n")
     before = snapshot(tmp_path)

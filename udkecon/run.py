@@ -415,10 +415,13 @@ def check_not_protected(folder: Path, option: str = "--output-dir") -> None:
 def _inputs_of(notebook: Path | None, parameters: dict | None) -> dict[Path, str]:
     """The files a run reads (the notebook, files named in parameters), by real path,
     with how a message names each."""
+    from .reading import split_sheet
+
     files = {}
     for name, value in (parameters or {}).items():
-        if isinstance(value, str) and value and Path(value).is_file():
-            files[_real(value)] = f"its input file (parameter {name})"
+        # a workbook named with its sheet (costs.xlsx#Ledger) is the workbook's file
+        if isinstance(value, str) and value and split_sheet(value)[0].is_file():
+            files[_real(split_sheet(value)[0])] = f"its input file (parameter {name})"
     if notebook is not None:
         files[_real(notebook)] = "the notebook being run"
     return files
