@@ -145,6 +145,7 @@ def municipality_names_unique(frame: pd.DataFrame, where: str) -> list[DataError
     return []
 
 
+@lru_cache(maxsize=1)  # the shipped list: read once per process, not once per load
 def required_municipality_codes() -> frozenset[int] | None:
     """The municipalities a municipalities file must list: the 98 of the shipped file.
 
